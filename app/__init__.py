@@ -1,0 +1,78 @@
+"""SQL Arena: a live SQL competition server (app factory)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import load_config
+from app.errors import error_envelope
+from app.extensions import db, jwt, migrate, socketio
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Builds the app; `overrides` (tests) win over the environment. No I/O beyond reading config."""
+    config = load_config(overrides)
+    app = Flask(__name__, instance_path=config["INSTANCE_PATH"], static_folder=None)
+    app.config.update(config)
+    configure_logging(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
+    jwt.init_app(app)
+    from app import security  # noqa: F401  (registers the JWT loaders)
+
+    from app.routes import build_api_blueprint
+    app.register_blueprint(build_api_blueprint())
+    register_app_error_handlers(app)
+
+    from app.sockets import init_sockets
+    init_sockets(app)
+
+    from app.services import recorder, rooms
+    if rooms.on_attempt_completed not in recorder.attempt_completed_hooks:
+        recorder.attempt_completed_hooks.append(rooms.on_attempt_completed)
+    from app.services.judging import JudgingService
+    app.extensions["sqlarena.judging"] = JudgingService(app)
+
+    from app.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def register_app_error_handlers(app: Flask) -> None:
+    """Errors outside the Api (unknown paths, the web client) still answer with the envelope."""
+    @app.errorhandler(Exception)
+    def handle(exc):
+        body, code = error_envelope(exc)
+        return body, code
+
+
+def configure_logging(level: str) -> None:
+    """One line per event on stderr."""
+    root = logging.getLogger("sqlarena")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Foreign keys (ON DELETE CASCADE) and WAL for the embedded SQLite app database."""
+    import sqlite3
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

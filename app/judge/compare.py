@@ -1,0 +1,163 @@
+"""Result comparison (SPEC section 4): one checker per rule, run in order, first failure wins.
+
+A checker returns None when its rule holds, else the one-line feedback a player
+can act on. Feedback never quotes result data, so hidden cases stay hidden.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import math
+from collections import Counter
+from typing import Any, Callable, Optional, Sequence
+
+from app.judge.gate import OrderKey
+from app.judge.results import ResultSet
+
+REL_TOL = 1e-6
+ABS_TOL = 1e-9          # so 0 and 1e-12 (float noise) are equal
+GREEDY_MATCH_LIMIT = 2000   # rows; above it numeric near-ties are matched after sorting only
+
+Checker = Callable[[ResultSet, ResultSet], Optional[str]]
+
+
+def compare(expected: ResultSet, actual: ResultSet, order_keys: Optional[Sequence[OrderKey]],
+            check_column_names: bool = True) -> tuple[bool, Optional[str]]:
+    """(accepted, feedback): feedback is None when accepted."""
+    checkers: list[Checker] = [check_column_count]
+    if check_column_names:
+        checkers.append(check_column_names_match)
+    checkers += [check_row_count, check_rows_multiset]
+    if order_keys:
+        checkers.append(lambda e, a: check_order(e, a, order_keys))
+    for checker in checkers:
+        feedback = checker(expected, actual)
+        if feedback:
+            return False, feedback
+    return True, None
+
+
+def check_column_count(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+    if len(expected.columns) != len(actual.columns):
+        return f"wrong column count: expected {len(expected.columns)}, got {len(actual.columns)}"
+    return None
+
+
+def check_column_names_match(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+    wanted = [str(c).lower() for c in expected.columns]
+    got = [str(c).lower() for c in actual.columns]
+    if wanted != got:
+        return f"wrong column names: expected ({', '.join(wanted)}), got ({', '.join(got)})"
+    return None
+
+
+def check_row_count(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+    if len(expected.rows) != len(actual.rows):
+        return f"wrong row count: expected {len(expected.rows)}, got {len(actual.rows)}"
+    return None
+
+
+def check_rows_multiset(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+    differing = count_unmatched(expected.rows, actual.rows)
+    if differing:
+        noun = "row differs" if differing == 1 else "rows differ"
+        return f"{differing} {noun} from the expected result"
+    return None
+
+
+def check_order(expected: ResultSet, actual: ResultSet, order_keys: Sequence[OrderKey]) -> Optional[str]:
+    """Rows must follow the solution's ORDER BY as far as its keys reach; ties may come in any order."""
+    indexes = resolve_order_indexes(order_keys, expected.columns)
+    if indexes is None:        # a key is not an output column: only the exact order proves it
+        in_order = all(rows_equal(e, a) for e, a in zip(expected.rows, actual.rows))
+    else:
+        in_order = all(rows_equal([e[i] for i in indexes], [a[i] for i in indexes])
+                       for e, a in zip(expected.rows, actual.rows))
+    return None if in_order else "right rows in the wrong order"
+
+
+def resolve_order_indexes(order_keys: Sequence[OrderKey], columns: Sequence[str]) -> Optional[list[int]]:
+    """Output positions of the sort keys; None when one cannot be seen in the result."""
+    names = [str(c).lower() for c in columns]
+    indexes = []
+    for key in order_keys:
+        if key.index is not None and 0 <= key.index < len(columns):
+            indexes.append(key.index)
+        elif key.name is not None and names.count(key.name) == 1:
+            indexes.append(names.index(key.name))
+        else:
+            return None
+    return indexes
+
+
+# -- values ---------------------------------------------------------------
+
+def normalize(value: Any) -> Any:
+    """Plain comparable form: numbers as float, dates as ISO strings, bytes as bytes."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value.is_finite() else float("nan")
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return str(value)
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    a, b = normalize(a), normalize(b)
+    if isinstance(a, float) and isinstance(b, float) and not isinstance(a, bool) and not isinstance(b, bool):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return type(a) is type(b) and a == b
+
+
+def rows_equal(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+
+
+def sort_key(row: Sequence[Any]) -> tuple:
+    """A total order over mixed values, numbers by value, so equal multisets sort alike."""
+    key = []
+    for value in row:
+        value = normalize(value)
+        if value is None:
+            key.append((0, 0.0, ""))
+        elif isinstance(value, bool):
+            key.append((4, float(value), ""))
+        elif isinstance(value, float):
+            key.append((1, value, "") if not math.isnan(value) else (1, math.inf, "nan"))
+        elif isinstance(value, str):
+            key.append((2, 0.0, value))
+        else:
+            key.append((3, 0.0, bytes(value).hex()))
+    return tuple(key)
+
+
+def count_unmatched(expected: Sequence[Sequence[Any]], actual: Sequence[Sequence[Any]]) -> int:
+    """How many expected rows find no equal actual row (multiset: duplicates count)."""
+    if not any(isinstance(normalize(v), float) for row in expected for v in row):
+        exact_e = Counter(tuple(normalize(v) for v in row) for row in expected)
+        exact_a = Counter(tuple(normalize(v) for v in row) for row in actual)
+        return sum((exact_e - exact_a).values())
+    left = sorted(expected, key=sort_key)
+    right = sorted(actual, key=sort_key)
+    unmatched_left = [e for e, a in zip(left, right) if not rows_equal(e, a)]
+    if not unmatched_left:
+        return 0
+    if len(left) > GREEDY_MATCH_LIMIT:
+        return len(unmatched_left)
+    remaining = list(right)   # tolerance can reorder near-equal rows: match greedily
+    unmatched = 0
+    for row in left:
+        for position, candidate in enumerate(remaining):
+            if rows_equal(row, candidate):
+                del remaining[position]
+                break
+        else:
+            unmatched += 1
+    return unmatched

@@ -1,0 +1,159 @@
+"""The judge proper: gate the query, run it on every test case, compare, yield one event per case.
+
+It is a generator so each case's completion can be published (and streamed to
+the player) the moment it is known. The solution's result is cached per
+(challenge_version, test case), so a busy challenge costs one solution run per
+case, ever.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Iterator, Mapping, Optional
+
+from app.judge.compare import compare
+from app.judge.engines import DIALECTS
+from app.judge.engines.base import Engine
+from app.judge.events import JobCompletionEvent, JobInitEvent, TestCaseSpec
+from app.judge.gate import OrderKey, QueryRejected, check_query, order_by_keys
+from app.judge.results import PREVIEW_ROWS, Execution, ResultSet, json_value
+from app.judge.settings import JudgeSettings
+from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, REJECTED, WRONG_ANSWER
+
+log = logging.getLogger("sqlarena.judge")
+SOLUTION_TIME_FACTOR = 3          # the reference solution gets slack under load (it passed validation)
+EXPECTED_CACHE_SIZE = 4096
+
+LoadChallenge = Callable[[int, str], Mapping]
+
+
+class JudgeError(Exception):
+    """The judge cannot judge this job at all (the attempt becomes FAILED)."""
+
+
+@dataclass
+class Expected:
+    result: ResultSet
+    order_keys: Optional[list[OrderKey]]
+
+
+class Judge:
+    def __init__(self, engines: Mapping[str, Engine], settings: JudgeSettings, load_challenge: LoadChallenge):
+        self.engines = engines
+        self.settings = settings
+        self.load_challenge = load_challenge
+        self._expected: "OrderedDict[tuple, Expected]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def judge(self, job: JobInitEvent) -> Iterator[JobCompletionEvent]:
+        try:
+            engine = self._engine(job.engine)
+            init, solution, cases = self._materials(job)
+        except JudgeError as exc:
+            log.error("cannot judge attempt_id=%s: %s", job.attempt_id, exc)
+            yield self._event(job, None, FAILED, None, error=str(exc))
+            return
+        try:
+            check_query(job.query, engine.dialect, self.settings.max_query_chars)
+        except QueryRejected as exc:
+            for case in cases:
+                yield self._event(job, case, COMPLETED, REJECTED, error=str(exc))
+            return
+        for case in cases:
+            try:
+                expected = self._expected_result(engine, job, init, solution, case)
+            except JudgeError as exc:
+                log.error("reference solution failed attempt_id=%s test_case_id=%s: %s",
+                          job.attempt_id, case.id, exc)
+                yield self._event(job, case, FAILED, None, error=str(exc))
+                continue
+            run = engine.execute(job.challenge_version, init, case, job.query, job.time_limit_ms,
+                                 self.settings.max_rows, self.settings.timing_runs)
+            yield self._case_event(job, case, expected, run)
+
+    def preview(self, engine_name: str, challenge_version: str, init: str, cases: list[TestCaseSpec],
+                query: str, time_limit_ms: int) -> list[dict]:
+        """The Run button: the query's own result on each given case, nothing compared or stored."""
+        engine = self._engine(engine_name)
+        try:
+            check_query(query, engine.dialect, self.settings.max_query_chars)
+        except QueryRejected as exc:
+            return [_preview_item(case.id, None, str(exc)) for case in cases]
+        items = []
+        for case in cases:
+            run = engine.execute(challenge_version, init, case, query, time_limit_ms, self.settings.max_rows, 1)
+            items.append(_preview_item(case.id, run, run.error if run.verdict else None))
+        return items
+
+    # -- pieces ------------------------------------------------------------------
+    def _engine(self, name: str) -> Engine:
+        engine = self.engines.get(name)
+        if engine is None:
+            raise JudgeError(f"the {name} engine is not available on this judge")
+        return engine
+
+    def _materials(self, job: JobInitEvent) -> tuple[str, str, list[TestCaseSpec]]:
+        if job.is_inline and all(case.data is not None for case in job.test_cases):
+            return job.init, job.solution, list(job.test_cases)
+        try:
+            stored = self.load_challenge(job.challenge_id, job.challenge_version)
+        except LookupError as exc:
+            raise JudgeError(str(exc)) from None
+        return stored["init"], stored["solution"], list(stored["test_cases"])
+
+    def _expected_result(self, engine: Engine, job: JobInitEvent, init: str, solution: str,
+                         case: TestCaseSpec) -> Expected:
+        key = (engine.name, job.challenge_version, case.id)
+        with self._lock:
+            cached = self._expected.get(key)
+            if cached is not None:
+                self._expected.move_to_end(key)
+                return cached
+        run = engine.execute(job.challenge_version, init, case, solution,
+                             job.time_limit_ms * SOLUTION_TIME_FACTOR, self.settings.max_rows, 1)
+        if run.verdict or run.result is None:
+            raise JudgeError(f"the reference solution failed on test case {case.id}: {run.error}")
+        expected = Expected(run.result, order_by_keys(solution, DIALECTS.get(engine.name, engine.dialect)))
+        with self._lock:
+            self._expected[key] = expected
+            while len(self._expected) > EXPECTED_CACHE_SIZE:
+                self._expected.popitem(last=False)
+        return expected
+
+    def _case_event(self, job: JobInitEvent, case: TestCaseSpec, expected: Expected,
+                    run: Execution) -> JobCompletionEvent:
+        actual_json = run.result.to_json() if run.result is not None else None
+        if run.verdict:
+            return self._event(job, case, COMPLETED, run.verdict, run.execution_ms, expected.result.to_json(),
+                               actual_json, error=run.error)
+        accepted, feedback = compare(expected.result, run.result, expected.order_keys, job.check_column_names)
+        return self._event(job, case, COMPLETED, ACCEPTED if accepted else WRONG_ANSWER, run.execution_ms,
+                           expected.result.to_json(), actual_json, feedback=feedback)
+
+    @staticmethod
+    def _event(job: JobInitEvent, case: Optional[TestCaseSpec], status: str, verdict: Optional[str],
+               execution_ms: Optional[float] = None, expected_json: Optional[str] = None,
+               actual_json: Optional[str] = None, error: Optional[str] = None,
+               feedback: Optional[str] = None) -> JobCompletionEvent:
+        return JobCompletionEvent(
+            attempt_id=job.attempt_id, user_id=job.user_id, challenge_id=job.challenge_id,
+            test_case_id=case.id if case else None, status=status, verdict=verdict, execution_ms=execution_ms,
+            score=1.0 if verdict == ACCEPTED else 0.0, expected_result=expected_json, actual_result=actual_json,
+            error=error, feedback=feedback, is_visible=case.is_visible if case else True,
+            room_id=job.room_id, challenge_version=job.challenge_version,
+        )
+
+
+def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[str]) -> dict:
+    result = run.result if run is not None else None
+    rows = result.rows if result is not None else []
+    return {
+        "test_case_id": test_case_id,
+        "columns": list(result.columns) if result is not None else [],
+        "rows": [[json_value(v) for v in row] for row in rows[:PREVIEW_ROWS]],
+        "truncated": len(rows) > PREVIEW_ROWS or bool(result is not None and result.truncated),
+        "execution_ms": run.execution_ms if run is not None else None,
+        "error": error,
+    }

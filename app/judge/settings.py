@@ -1,0 +1,15 @@
+"""Every knob of the judge in one frozen object (the Flask config maps onto it)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    max_rows: int = 10000            # row cap per query: more is OUTPUT_LIMIT_EXCEEDED
+    timing_runs: int = 3             # execution_ms is the median of this many runs
+    max_query_chars: int = 100_000   # the gate refuses longer queries
+    dataset_cache_size: int = 256    # loaded datasets kept per engine (LRU)
+    watchdog_grace_ms: int = 500     # client-side cancel this long after the time limit
+    pg_work_mem: str = "16MB"        # per sandbox query (PostgreSQL)
+    pg_temp_file_limit: str = "256MB"

@@ -1,0 +1,25 @@
+"""Verdict and status constants shared by the judge, the recorder and the API."""
+
+ACCEPTED = "ACCEPTED"
+WRONG_ANSWER = "WRONG_ANSWER"
+TIME_LIMIT_EXCEEDED = "TIME_LIMIT_EXCEEDED"
+RUNTIME_ERROR = "RUNTIME_ERROR"
+OUTPUT_LIMIT_EXCEEDED = "OUTPUT_LIMIT_EXCEEDED"
+REJECTED = "REJECTED"
+
+# Display order, best first (used for analytics and for stable output).
+VERDICTS = (
+    ACCEPTED,
+    WRONG_ANSWER,
+    TIME_LIMIT_EXCEEDED,
+    RUNTIME_ERROR,
+    OUTPUT_LIMIT_EXCEEDED,
+    REJECTED,
+)
+
+# Attempt / case status.
+QUEUED = "QUEUED"
+RUNNING = "RUNNING"
+COMPLETED = "COMPLETED"
+FAILED = "FAILED"
+STATUSES = (QUEUED, RUNNING, COMPLETED, FAILED)

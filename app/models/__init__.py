@@ -1,0 +1,10 @@
+"""The app database: one module per aggregate, gathered here for Alembic and imports."""
+from app.models.attempt import Attempt, AttemptCase, ChallengeBest
+from app.models.challenge import Challenge, TestCase
+from app.models.room import Room, RoomPlayer
+from app.models.user import RevokedToken, User
+
+__all__ = [
+    "Attempt", "AttemptCase", "ChallengeBest", "Challenge", "TestCase",
+    "Room", "RoomPlayer", "RevokedToken", "User",
+]

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.judge.verdicts import QUEUED
+from app.models.timestamps import iso, utcnow
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        Index("ix_attempts_user_created", "user_id", "created_at"),
+        Index("ix_attempts_challenge_status", "challenge_id", "status"),
+        Index("ix_attempts_challenge_fingerprint", "challenge_id", "fingerprint"),
+        Index("ix_attempts_status_dispatched", "status", "dispatched_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    room_id: Mapped[Optional[int]] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True, nullable=True)
+    query: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default=QUEUED)
+    verdict: Mapped[Optional[str]] = mapped_column(String(24), nullable=True)
+    score: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    execution_ms: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    challenge_version: Mapped[str] = mapped_column(String(64), default="")
+    fingerprint: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
+    judged_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+    cases: Mapped[list["AttemptCase"]] = relationship(
+        back_populates="attempt", order_by="AttemptCase.test_case_id", cascade="all, delete-orphan"
+    )
+
+    def to_dict(self, with_cases: bool = False, reveal_hidden: bool = False) -> dict:
+        data = {
+            "id": self.id,
+            "user_id": self.user_id,
+            "challenge_id": self.challenge_id,
+            "room_id": self.room_id,
+            "query": self.query,
+            "status": self.status,
+            "verdict": self.verdict,
+            "score": self.score,
+            "passed": self.passed,
+            "total": self.total,
+            "execution_ms": self.execution_ms,
+            "error": self.error,
+            "created_at": iso(self.created_at),
+            "judged_at": iso(self.judged_at),
+        }
+        if with_cases:
+            data["cases"] = [case.to_dict(reveal_hidden) for case in self.cases]
+        return data
+
+
+class AttemptCase(db.Model):
+    """One test case's result for one attempt; unique so a redelivered completion changes nothing."""
+    __tablename__ = "attempt_cases"
+    __table_args__ = (UniqueConstraint("attempt_id", "test_case_id", name="uq_attempt_case"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    test_case_id: Mapped[int] = mapped_column(ForeignKey("test_cases.id", ondelete="CASCADE"), index=True)
+    is_visible: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(12))
+    verdict: Mapped[Optional[str]] = mapped_column(String(24), nullable=True)
+    score: Mapped[float] = mapped_column(Float, default=0)
+    execution_ms: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    expected_result: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    actual_result: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    feedback: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="cases")
+
+    def to_dict(self, reveal_hidden: bool) -> dict:
+        show = self.is_visible or reveal_hidden
+        return {
+            "test_case_id": self.test_case_id,
+            "is_visible": bool(self.is_visible),
+            "status": self.status,
+            "verdict": self.verdict,
+            "score": self.score,
+            "execution_ms": self.execution_ms,
+            "expected_result": self.expected_result if show else None,
+            "actual_result": self.actual_result if show else None,
+            "feedback": self.feedback,
+            "error": self.error,
+        }
+
+
+class ChallengeBest(db.Model):
+    """Each user's best COMPLETED attempt per challenge, kept up to date as results land.
+
+    The leaderboard reads this table (one row per user), so it never scans attempts.
+    """
+    __tablename__ = "challenge_bests"
+
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Float)
+    execution_ms: Mapped[float] = mapped_column(Float)
+    attempt_created_at: Mapped[datetime] = mapped_column(DateTime)

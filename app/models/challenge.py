@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.timestamps import iso, utcnow
+
+CHALLENGE_TYPES = ("FE", "LE")
+
+
+class Challenge(db.Model):
+    __tablename__ = "challenges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[str] = mapped_column(String(2))
+    engine: Mapped[str] = mapped_column(String(20), default="sqlite")
+    init: Mapped[str] = mapped_column(Text)
+    solution: Mapped[str] = mapped_column(Text)
+    time_limit_ms: Mapped[int] = mapped_column(Integer, default=2000)
+    check_column_names: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    test_cases: Mapped[list["TestCase"]] = relationship(
+        back_populates="challenge", order_by="TestCase.id", cascade="all, delete-orphan"
+    )
+
+    def compute_version(self) -> str:
+        """Content hash of everything judging depends on: the cache key of datasets and results."""
+        content = {
+            "engine": self.engine,
+            "init": self.init,
+            "solution": self.solution,
+            "time_limit_ms": self.time_limit_ms,
+            "check_column_names": bool(self.check_column_names),
+            "cases": [[tc.id, tc.data] for tc in self.test_cases],
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:32]
+
+    def to_dict(self, reveal: bool) -> dict:
+        """`reveal` (creator, admin) adds the solution and hidden test data."""
+        data = {
+            "id": self.id,
+            "created_user_id": self.created_user_id,
+            "name": self.name,
+            "description": self.description,
+            "type": self.type,
+            "engine": self.engine,
+            "init": self.init,
+            "time_limit_ms": self.time_limit_ms,
+            "check_column_names": bool(self.check_column_names),
+            "test_cases": [tc.to_dict(reveal) for tc in self.test_cases],
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+        if reveal:
+            data["solution"] = self.solution
+        return data
+
+
+class TestCase(db.Model):
+    __tablename__ = "test_cases"
+    __test__ = False  # not a pytest class
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="")
+    is_visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="test_cases")
+
+    def to_dict(self, reveal: bool) -> dict:
+        return {
+            "id": self.id,
+            "challenge_id": self.challenge_id,
+            "data": self.data if (self.is_visible or reveal) else None,
+            "is_visible": bool(self.is_visible),
+            "created_at": iso(self.created_at),
+        }

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.timestamps import utcnow
+
+ROOM_STATES = ("LOBBY", "COUNTDOWN", "RUNNING", "FINISHED")
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    host_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    host_plays: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(12), default="LOBBY", index=True)
+    max_players: Mapped[int] = mapped_column(Integer, default=2)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    freeze_last_s: Mapped[int] = mapped_column(Integer, default=0)
+    challenge_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    rematch_room_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    starts_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    ends_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+
+    members: Mapped[list["RoomPlayer"]] = relationship(
+        back_populates="room", order_by="RoomPlayer.joined_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def challenge_ids(self) -> list[int]:
+        return json.loads(self.challenge_ids_json or "[]")
+
+    @challenge_ids.setter
+    def challenge_ids(self, value: list[int]) -> None:
+        self.challenge_ids_json = json.dumps([int(v) for v in value])
+
+
+class RoomPlayer(db.Model):
+    """A room member: a seated player, or a spectator (`is_spectator`), who never scores."""
+    __tablename__ = "room_players"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    is_spectator: Mapped[bool] = mapped_column(Boolean, default=False)
+    ready: Mapped[bool] = mapped_column(Boolean, default=False)
+    connected: Mapped[bool] = mapped_column(Boolean, default=False)
+    forfeited: Mapped[bool] = mapped_column(Boolean, default=False)
+    invited: Mapped[bool] = mapped_column(Boolean, default=False)
+    disconnected_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    forfeited_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    room: Mapped[Room] = relationship(back_populates="members")

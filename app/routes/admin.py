@@ -1,0 +1,69 @@
+"""Admin and instructor tools: accounts, analytics, similar attempts."""
+from flask_jwt_extended import current_user
+from flask_restx import Model, Namespace, fields
+
+from app.routes.auth import password_field
+from app.errors import BadRequest
+from app.routes.common import AuthResource, json_body, ok, query_datetime, query_int, require_role
+from app.routes.models import envelope, register_models, user_model
+from app.models.user import ROLES
+from app.services import fields as f
+from app.services import analytics as analytics_service
+from app.services import challenges as challenge_service
+from app.services import similarity
+from app.services import users as user_service
+
+ns = Namespace("admin", description="Administration", path="/admin")
+new_user_body = Model("AdminNewUser", {
+    "email": fields.String(required=True), "full_name": fields.String(required=True),
+    "password": fields.String(required=True), "role": fields.String(required=True, enum=list(ROLES)),
+})
+password_body = Model("AdminPassword", {"password": fields.String(required=True)})
+register_models(ns, new_user_body, password_body, envelope("AdminUserEnvelope", user_model))
+
+
+@ns.route("/users")
+class AdminUsers(AuthResource):
+    @ns.expect(new_user_body)
+    @ns.response(201, "Created", ns.models["AdminUserEnvelope"])
+    def post(self):
+        require_role("admin")
+        body = json_body()
+        email = f.email(body)
+        full_name = f.string(body, "full_name", 200)
+        password = password_field(body)
+        role = f.choice(body, "role", ROLES)
+        return ok(user_service.create_user(email, full_name, password, role).to_dict(), 201)
+
+
+@ns.route("/users/<int:user_id>/password")
+class AdminPassword(AuthResource):
+    @ns.expect(password_body)
+    @ns.response(200, "Password set", ns.models["AdminUserEnvelope"])
+    def post(self, user_id: int):
+        require_role("admin")
+        user = user_service.get_user(user_id)
+        return ok(user_service.set_password(user, password_field(json_body())).to_dict())
+
+
+@ns.route("/analytics")
+class Analytics(AuthResource):
+    @ns.doc(params={"challenge_id": "only this challenge", "start": "ISO 8601", "end": "ISO 8601"})
+    def get(self):
+        """Per challenge: attempts, users, acceptance, verdicts, median time, per-case pass rates."""
+        items = analytics_service.analytics(current_user, query_int("challenge_id", minimum=1),
+                                            query_datetime("start"), query_datetime("end"))
+        return ok(items)
+
+
+@ns.route("/similar-attempts")
+class SimilarAttempts(AuthResource):
+    @ns.doc(params={"challenge_id": "required"})
+    def get(self):
+        """Pairs of different users' accepted attempts whose normalised parse trees are identical."""
+        challenge_id = query_int("challenge_id", minimum=1)
+        if challenge_id is None:
+            raise BadRequest("'challenge_id' is required")
+        challenge = challenge_service.get_challenge(challenge_id)
+        similarity.check_can_inspect(challenge, current_user)
+        return ok(similarity.similar_pairs(challenge))

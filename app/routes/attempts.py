@@ -1,0 +1,55 @@
+"""Submitting attempts and reading one's own."""
+from flask_jwt_extended import current_user
+from flask_restx import Model, Namespace, fields
+
+from app.errors import Forbidden
+from app.routes.attempt_common import attempt_page_response, register_attempt_models
+from app.routes.common import AuthResource, json_body, ok
+from app.routes.models import envelope, register_models
+from app.services import attempts as attempt_service
+from app.services import fields as f
+
+ns = Namespace("attempts", description="Attempts (submissions)", path="/attempts")
+register_attempt_models(ns)
+submit_body = Model("SubmitBody", {
+    "challenge_id": fields.Integer(required=True), "query": fields.String(required=True),
+    "room_id": fields.Integer(description="counts in that room while it is RUNNING"),
+})
+quota_model = Model("Quota", {"remain": fields.Integer, "total": fields.Integer})
+register_models(ns, submit_body, envelope("QuotaEnvelope", quota_model))
+
+
+@ns.route("")
+class AttemptList(AuthResource):
+    @ns.doc(params={"page": "from 0", "size": "≤ 100", "challenge_id": "filter", "start": "ISO 8601", "end": "ISO 8601"})
+    @ns.response(200, "Own attempts, newest first", ns.models["AttemptPage"])
+    def get(self):
+        return attempt_page_response(current_user.id)
+
+    @ns.expect(submit_body)
+    @ns.response(202, "Queued for judging", ns.models["AttemptEnvelope"])
+    @ns.response(429, "Over the daily quota or the rate limit (not stored)")
+    def post(self):
+        body = json_body()
+        challenge_id = f.integer(body, "challenge_id", 1, 2**31 - 1)
+        query = f.string(body, "query", attempt_service.MAX_QUERY_CHARS, allow_empty=True)
+        room_id = f.integer(body, "room_id", 1, 2**31 - 1, required=False)
+        attempt = attempt_service.submit(current_user, challenge_id, query, room_id)
+        return ok(attempt.to_dict(with_cases=True), 202)
+
+
+@ns.route("/quota")
+class Quota(AuthResource):
+    @ns.response(200, "Today's allowance (UTC)", ns.models["QuotaEnvelope"])
+    def get(self):
+        return ok(attempt_service.quota(current_user.id))
+
+
+@ns.route("/<int:attempt_id>")
+class AttemptItem(AuthResource):
+    @ns.response(200, "The attempt with case results", ns.models["AttemptEnvelope"])
+    def get(self, attempt_id: int):
+        attempt = attempt_service.get_attempt(attempt_id)
+        if attempt.user_id != current_user.id and current_user.role != "admin":
+            raise Forbidden("only the attempt's owner and admins can see it")
+        return ok(attempt_service.attempt_view(attempt, current_user))

@@ -1,0 +1,150 @@
+"""Challenges, their test cases, rejudging, the Run button and the leaderboard."""
+from flask import current_app
+from flask_jwt_extended import current_user
+from flask_restx import Model, Namespace, fields
+
+from app.routes.csv_export import leaderboard_csv, wants_csv
+from app.routes.common import AuthResource, json_body, ok, page_meta, pagination
+from app.routes.models import envelope, register_models
+from app.services import challenges as challenge_service
+from app.services import fields as f
+from app.services import leaderboard
+from app.services.attempts import MAX_QUERY_CHARS
+
+ns = Namespace("challenges", description="SQL challenges", path="/")
+
+test_case_model = Model("TestCase", {
+    "id": fields.Integer, "challenge_id": fields.Integer,
+    "data": fields.String(description="INSERTs for one dataset; null for hidden cases unless creator/admin"),
+    "is_visible": fields.Boolean, "created_at": fields.DateTime,
+})
+test_case_body = Model("TestCaseBody", {"data": fields.String(required=True), "is_visible": fields.Boolean(default=True)})
+challenge_model = Model("Challenge", {
+    "id": fields.Integer, "created_user_id": fields.Integer, "name": fields.String,
+    "description": fields.String, "type": fields.String(enum=["FE", "LE"]),
+    "engine": fields.String(enum=["sqlite", "postgresql"]), "init": fields.String,
+    "solution": fields.String(description="creator and admins only"), "time_limit_ms": fields.Integer,
+    "check_column_names": fields.Boolean, "test_cases": fields.List(fields.Nested(test_case_model)),
+    "created_at": fields.DateTime, "updated_at": fields.DateTime,
+})
+challenge_body = Model("ChallengeBody", {
+    "name": fields.String(required=True, max_length=200), "description": fields.String(max_length=20000),
+    "type": fields.String(required=True, enum=["FE", "LE"]),
+    "engine": fields.String(enum=["sqlite", "postgresql"], default="sqlite"),
+    "init": fields.String(required=True, description="DDL"), "solution": fields.String(required=True),
+    "time_limit_ms": fields.Integer(default=2000, max=10000), "check_column_names": fields.Boolean(default=True),
+    "test_cases": fields.List(fields.Nested(test_case_body), required=True),
+})
+run_body = Model("RunBody", {"query": fields.String(required=True)})
+run_result = Model("RunResult", {
+    "test_case_id": fields.Integer, "columns": fields.List(fields.String), "rows": fields.Raw,
+    "truncated": fields.Boolean, "execution_ms": fields.Float, "error": fields.String,
+})
+register_models(ns, test_case_body, challenge_body, run_body,
+                envelope("ChallengeEnvelope", challenge_model),
+                envelope("ChallengePage", challenge_model, as_list=True, paginated=True),
+                envelope("TestCaseEnvelope", test_case_model),
+                envelope("RunResults", run_result, as_list=True))
+
+
+def view(challenge) -> dict:
+    return challenge.to_dict(reveal=challenge_service.can_manage(challenge, current_user))
+
+
+def judging():
+    return current_app.extensions["sqlarena.judging"]
+
+
+@ns.route("/challenges")
+class ChallengeList(AuthResource):
+    @ns.doc(params={"page": "from 0", "size": "≤ 100"})
+    @ns.response(200, "Challenges", ns.models["ChallengePage"])
+    def get(self):
+        page, size = pagination()
+        items, total = challenge_service.list_challenges(page, size)
+        return ok([view(c) for c in items], meta=page_meta(total, page, size))
+
+    @ns.expect(challenge_body)
+    @ns.response(201, "Created", ns.models["ChallengeEnvelope"])
+    @ns.response(422, "Invalid values, or init/test data/solution fail on the engine")
+    def post(self):
+        challenge = challenge_service.create_challenge(current_user, json_body())
+        return ok(view(challenge), 201)
+
+
+@ns.route("/challenges/<int:challenge_id>")
+class ChallengeItem(AuthResource):
+    @ns.response(200, "The challenge", ns.models["ChallengeEnvelope"])
+    def get(self, challenge_id: int):
+        return ok(view(challenge_service.get_challenge(challenge_id)))
+
+    @ns.expect(challenge_body)
+    @ns.response(200, "Updated", ns.models["ChallengeEnvelope"])
+    def put(self, challenge_id: int):
+        challenge = challenge_service.get_managed(challenge_id, current_user)
+        return ok(view(challenge_service.update_challenge(challenge, json_body())))
+
+    def delete(self, challenge_id: int):
+        challenge = challenge_service.get_managed(challenge_id, current_user)
+        return ok({"id": challenge_service.delete_challenge(challenge)})
+
+
+@ns.route("/challenges-by-user/<int:user_id>")
+class ChallengesByUser(AuthResource):
+    @ns.response(200, "That user's challenges", ns.models["ChallengePage"])
+    def get(self, user_id: int):
+        page, size = pagination()
+        items, total = challenge_service.list_challenges(page, size, creator_id=user_id)
+        return ok([view(c) for c in items], meta=page_meta(total, page, size))
+
+
+@ns.route("/challenges/<int:challenge_id>/test-cases")
+class TestCaseList(AuthResource):
+    @ns.expect(test_case_body)
+    @ns.response(201, "Created", ns.models["TestCaseEnvelope"])
+    def post(self, challenge_id: int):
+        challenge = challenge_service.get_managed(challenge_id, current_user)
+        case = challenge_service.add_test_case(challenge, json_body())
+        return ok(case.to_dict(reveal=True), 201)
+
+
+@ns.route("/challenges/<int:challenge_id>/test-cases/<int:test_case_id>")
+class TestCaseItem(AuthResource):
+    @ns.expect(test_case_body)
+    @ns.response(200, "Updated", ns.models["TestCaseEnvelope"])
+    def put(self, challenge_id: int, test_case_id: int):
+        challenge = challenge_service.get_managed(challenge_id, current_user)
+        case = challenge_service.get_test_case(challenge, test_case_id)
+        return ok(challenge_service.update_test_case(challenge, case, json_body()).to_dict(reveal=True))
+
+    def delete(self, challenge_id: int, test_case_id: int):
+        challenge = challenge_service.get_managed(challenge_id, current_user)
+        case = challenge_service.get_test_case(challenge, test_case_id)
+        return ok({"id": challenge_service.delete_test_case(challenge, case)})
+
+
+@ns.route("/challenges/<int:challenge_id>/rejudge")
+class Rejudge(AuthResource):
+    def post(self, challenge_id: int):
+        challenge = challenge_service.get_managed(challenge_id, current_user)
+        return ok({"queued": judging().rejudge(challenge)})
+
+
+@ns.route("/challenges/<int:challenge_id>/run")
+class RunQuery(AuthResource):
+    @ns.expect(run_body)
+    @ns.response(200, "The query's result on each visible test case", ns.models["RunResults"])
+    def post(self, challenge_id: int):
+        query = f.string(json_body(), "query", MAX_QUERY_CHARS, allow_empty=True)
+        challenge = challenge_service.get_challenge(challenge_id)
+        return ok(judging().run_preview(current_user.id, challenge, query))
+
+
+@ns.route("/challenges/<int:challenge_id>/leaderboard")
+class Leaderboard(AuthResource):
+    @ns.response(200, "Each user once with their best completed attempt")
+    def get(self, challenge_id: int):
+        board = leaderboard.board(challenge_service.get_challenge(challenge_id))
+        if wants_csv():
+            return leaderboard_csv(challenge_id, board["entries"])
+        return ok(board)

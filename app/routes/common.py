@@ -1,0 +1,86 @@
+"""Request parsing and response shaping shared by every Namespace (routes only translate HTTP)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from flask import request
+from flask_jwt_extended import current_user, jwt_required
+from flask_restx import Resource
+
+from app.errors import BadRequest, Forbidden
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+def ok(data: Any, code: int = 200, meta: Optional[dict] = None):
+    body = {"status": "success", "data": data}
+    if meta is not None:
+        body["meta"] = meta
+    return body, code
+
+
+def json_body() -> dict:
+    """The request's JSON object; an absent body is `{}`, anything not an object is 400."""
+    raw = request.get_data(cache=True)
+    if not raw or not raw.strip():
+        return {}
+    body = request.get_json(force=True, silent=True)
+    if body is None:
+        raise BadRequest("malformed JSON body")
+    if not isinstance(body, dict):
+        raise BadRequest("the JSON body must be an object")
+    return body
+
+
+def query_int(name: str, default: Optional[int] = None, minimum: Optional[int] = None) -> Optional[int]:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be an integer") from None
+    if minimum is not None and value < minimum:
+        raise BadRequest(f"'{name}' must be at least {minimum}")
+    return value
+
+
+def query_datetime(name: str) -> Optional[datetime]:
+    """An ISO 8601 query parameter as naive UTC (the app database's convention)."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    text = raw.strip()
+    if "T" in text:
+        text = text.replace(" ", "+")  # an unescaped '+' in a URL arrives as a space
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be an ISO 8601 date or date-time") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def pagination() -> tuple[int, int]:
+    page = query_int("page", 0, minimum=0)
+    size = query_int("size", DEFAULT_PAGE_SIZE, minimum=1)
+    return page, min(size, MAX_PAGE_SIZE)
+
+
+def page_meta(total: int, page: int, size: int) -> dict:
+    return {"total": total, "page": page, "size": size}
+
+
+def require_role(*roles: str) -> None:
+    if current_user.role not in roles:
+        raise Forbidden()
+
+
+class AuthResource(Resource):
+    """A Resource whose every method needs a valid access token (auth by default)."""
+    method_decorators = [jwt_required()]

@@ -1,0 +1,31 @@
+"""OpenAPI models shared by several Namespaces (the envelope and common objects)."""
+from flask_restx import Model, fields
+
+user_model = Model("User", {
+    "id": fields.Integer, "email": fields.String, "full_name": fields.String,
+    "role": fields.String(enum=["admin", "instructor", "player"]), "created_at": fields.DateTime,
+})
+
+error_model = Model("Error", {
+    "status": fields.String(example="error"), "message": fields.String,
+})
+
+meta_model = Model("PageMeta", {"total": fields.Integer, "page": fields.Integer, "size": fields.Integer})
+
+
+def envelope(name: str, data_model, as_list: bool = False, paginated: bool = False) -> Model:
+    """`{"status": "success", "data": …}` around `data_model` for the OpenAPI document."""
+    data_field = fields.List(fields.Nested(data_model)) if as_list else fields.Nested(data_model)
+    body = {"status": fields.String(example="success"), "data": data_field}
+    if paginated:
+        body["meta"] = fields.Nested(meta_model)
+    return Model(name, body)
+
+
+def register_models(ns, *models) -> None:
+    for model in models:
+        ns.models[model.name] = model
+        for field in model.values():
+            nested = getattr(field, "nested", None) or getattr(getattr(field, "container", None), "nested", None)
+            if nested is not None and nested.name not in ns.models:
+                register_models(ns, nested)

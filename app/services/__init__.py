@@ -1,0 +1,1 @@
+"""Business rules (auth, challenges, attempts, rooms, leaderboards…); nothing here knows HTTP."""

@@ -1,0 +1,104 @@
+"""Submitting attempts (quota, rate limit, storage, dispatch) and reading them back."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+from flask import current_app
+from sqlalchemy import func
+
+from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
+from app.extensions import db
+from app.judge.verdicts import QUEUED
+from app.models import Attempt, Challenge, Room, RoomPlayer, User
+from app.models.timestamps import utcnow
+
+MAX_QUERY_CHARS = 100_000
+
+
+def _count_since(user_id: int, since: datetime) -> int:
+    return db.session.execute(
+        db.select(func.count(Attempt.id)).where(Attempt.user_id == user_id, Attempt.created_at >= since)
+    ).scalar_one()
+
+
+def quota(user_id: int) -> dict:
+    """Today's (UTC) submission allowance."""
+    total = current_app.config["SUBMISSION_QUOTA_PER_DAY"]
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return {"remain": max(0, total - _count_since(user_id, today)), "total": total}
+
+
+def check_submission_limits(user_id: int) -> None:
+    """Rate limit then daily quota, both counted from stored attempts (shared by every web process)."""
+    count, window_s = current_app.config["RATE_LIMIT_ATTEMPTS"]
+    if _count_since(user_id, utcnow() - timedelta(seconds=window_s)) >= count:
+        raise TooManyRequests(f"rate limit: at most {count} attempts per {window_s} s")
+    if quota(user_id)["remain"] <= 0:
+        raise TooManyRequests("daily submission quota used up; it resets at 00:00 UTC")
+
+
+def _room_for_attempt(room_id: Optional[int], user: User, challenge: Challenge) -> Optional[Room]:
+    if room_id is None:
+        return None
+    room = db.session.get(Room, room_id)
+    if room is None:
+        raise NotFound("room not found")
+    if challenge.id not in room.challenge_ids:
+        raise Invalid("that challenge is not part of this room")
+    member = db.session.get(RoomPlayer, (room.id, user.id))
+    if member is None:
+        raise Forbidden("you are not in this room")
+    return room
+
+
+def submit(user: User, challenge_id: int, query: str, room_id: Optional[int]) -> Attempt:
+    """Stores a QUEUED attempt and hands it to the judge; nothing is stored when a check fails."""
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound("challenge not found")
+    _room_for_attempt(room_id, user, challenge)
+    check_submission_limits(user.id)
+    attempt = Attempt(
+        user_id=user.id, challenge_id=challenge.id, room_id=room_id, query=query, status=QUEUED,
+        total=len(challenge.test_cases), challenge_version=challenge.version, dispatched_at=utcnow(),
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    current_app.extensions["sqlarena.judging"].dispatch(attempt, challenge)
+    return attempt
+
+
+def get_attempt(attempt_id: int) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("attempt not found")
+    return attempt
+
+
+def can_reveal_hidden(attempt: Attempt, viewer: User) -> bool:
+    if viewer.role == "admin":
+        return True
+    challenge = db.session.get(Challenge, attempt.challenge_id)
+    return challenge is not None and challenge.created_user_id == viewer.id
+
+
+def attempt_view(attempt: Attempt, viewer: User) -> dict:
+    return attempt.to_dict(with_cases=True, reveal_hidden=can_reveal_hidden(attempt, viewer))
+
+
+def list_attempts(user_id: int, challenge_id: Optional[int], start: Optional[datetime],
+                  end: Optional[datetime], page: int, size: int) -> tuple[list[Attempt], int]:
+    conditions = [Attempt.user_id == user_id]
+    if challenge_id is not None:
+        conditions.append(Attempt.challenge_id == challenge_id)
+    if start is not None:
+        conditions.append(Attempt.created_at >= start)
+    if end is not None:
+        conditions.append(Attempt.created_at <= end)
+    total = db.session.execute(db.select(func.count(Attempt.id)).where(*conditions)).scalar_one()
+    items = db.session.execute(
+        db.select(Attempt).where(*conditions).order_by(Attempt.created_at.desc(), Attempt.id.desc())
+        .limit(size).offset(page * size)
+    ).scalars().all()
+    return list(items), total

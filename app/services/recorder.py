@@ -1,0 +1,133 @@
+"""Stores judge completions idempotently and announces them live.
+
+Each JobCompletionEvent becomes one AttemptCase row (unique per attempt and
+test case), so a redelivered event changes nothing. When the last case lands
+the attempt is finalised: status, score, verdict, time, fingerprint, the
+user's best, and the room's standings.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, Optional
+
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.judge.engines import DIALECTS
+from app.judge.events import JobCompletionEvent
+from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, QUEUED, RUNNING
+from app.models import Attempt, AttemptCase, Challenge
+from app.models.timestamps import utcnow
+from app.services import leaderboard, live
+from app.services.fingerprint import query_fingerprint
+
+log = logging.getLogger("sqlarena.recorder")
+
+# Called with a finalised attempt; rooms register here to update standings.
+attempt_completed_hooks: list[Callable[[Attempt], None]] = []
+
+
+def progress_payload(event: JobCompletionEvent, judged: int, total: int) -> dict:
+    payload = event.to_dict()
+    if not event.is_visible:
+        payload["expected_result"] = None
+        payload["actual_result"] = None
+    payload.update({"judged": judged, "total": total})
+    return payload
+
+
+def record(event: JobCompletionEvent) -> None:
+    attempt = db.session.get(Attempt, event.attempt_id)
+    if attempt is None:
+        log.warning("completion for unknown attempt attempt_id=%s", event.attempt_id)
+        return
+    if event.challenge_version and attempt.challenge_version and event.challenge_version != attempt.challenge_version:
+        log.info("stale completion ignored attempt_id=%s", attempt.id)
+        return
+    if attempt.status in (COMPLETED, FAILED):
+        return
+    if event.test_case_id is None:
+        _fail(attempt, event.error or "the judge could not judge this attempt")
+        return
+    if not _store_case(attempt, event):
+        return
+    judged = len(attempt.cases)
+    live.publish("attempt.progress", progress_payload(event, judged, attempt.total), live.attempt_channels(attempt))
+    if judged >= attempt.total:
+        _finalise(attempt)
+
+
+def _store_case(attempt: Attempt, event: JobCompletionEvent) -> bool:
+    """Inserts the case row; False when it was already there (a redelivery)."""
+    if any(case.test_case_id == event.test_case_id for case in attempt.cases):
+        return False
+    case = AttemptCase(
+        attempt_id=attempt.id, test_case_id=event.test_case_id, is_visible=event.is_visible,
+        status=event.status, verdict=event.verdict, score=event.score or 0.0,
+        execution_ms=event.execution_ms, expected_result=event.expected_result,
+        actual_result=event.actual_result, feedback=event.feedback, error=event.error,
+    )
+    attempt.cases.append(case)
+    if attempt.status == QUEUED:
+        attempt.status = RUNNING
+    try:
+        db.session.commit()
+    except IntegrityError:  # another recorder stored it first
+        db.session.rollback()
+        return False
+    log.info("case recorded attempt_id=%s test_case_id=%s verdict=%s", attempt.id, event.test_case_id, event.verdict)
+    return True
+
+
+def _finalise(attempt: Attempt) -> None:
+    cases = sorted(attempt.cases, key=lambda c: c.test_case_id)
+    failed = [c for c in cases if c.status == FAILED]
+    if failed:
+        _fail(attempt, failed[0].error or "the judge failed on a test case")
+        return
+    passed = sum(1 for c in cases if c.verdict == ACCEPTED)
+    first_bad = next((c.verdict for c in cases if c.verdict != ACCEPTED), None)
+    attempt.passed = passed
+    attempt.score = round(100.0 * passed / len(cases), 2) if cases else 0.0
+    attempt.verdict = first_bad or ACCEPTED
+    attempt.execution_ms = round(sum(c.execution_ms or 0.0 for c in cases), 3)
+    attempt.status = COMPLETED
+    attempt.judged_at = utcnow()
+    challenge = db.session.get(Challenge, attempt.challenge_id)
+    if challenge is not None and attempt.verdict == ACCEPTED:
+        attempt.fingerprint = query_fingerprint(attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
+    ranking_before = _ranking_key(challenge) if challenge else None
+    changed = challenge is not None and leaderboard.record_completed(attempt, challenge)
+    db.session.commit()
+    log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
+    live.publish("attempt.completed", attempt.to_dict(), live.attempt_channels(attempt))
+    if changed:
+        board = leaderboard.board(challenge)
+        if _ranking_key(challenge, board["entries"]) != ranking_before:
+            live.publish("leaderboard.updated", {"challenge_id": challenge.id, "entries": board["entries"]},
+                         [f"challenge:{challenge.id}"])
+    _run_hooks(attempt)
+
+
+def _ranking_key(challenge: Challenge, entries: Optional[list[dict]] = None) -> list[tuple]:
+    entries = leaderboard.entries(challenge) if entries is None else entries
+    return [(e["user_id"], e["score"], e["execution_ms"]) for e in entries]
+
+
+def _fail(attempt: Attempt, error: str) -> None:
+    attempt.status = FAILED
+    attempt.error = error[:2000]
+    attempt.judged_at = utcnow()
+    db.session.commit()
+    log.warning("attempt failed attempt_id=%s error=%s", attempt.id, error)
+    live.publish("attempt.completed", attempt.to_dict(), live.attempt_channels(attempt))
+    _run_hooks(attempt)
+
+
+def _run_hooks(attempt: Attempt) -> None:
+    for hook in attempt_completed_hooks:
+        try:
+            hook(attempt)
+        except Exception:  # a room bug must not lose the attempt's result
+            log.exception("attempt hook failed attempt_id=%s", attempt.id)
+            db.session.rollback()

@@ -1,0 +1,428 @@
+"""Duels and tournaments: room lifecycle, membership, standings and room events.
+
+State lives in the database (rooms, room_players), so any web process can
+serve a room and timers are rebuilt after a restart (see room_clock).
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Optional
+
+from flask import current_app
+from sqlalchemy import update
+
+from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from app.extensions import db
+from app.judge.verdicts import COMPLETED
+from app.models import Attempt, Challenge, Room, RoomPlayer, User
+from app.models.timestamps import iso, utcnow
+from app.services import fields as f
+from app.services import live, similarity
+from app.services.standings import Contestant, CountedAttempt, compute_standings, winners
+
+LOBBY, COUNTDOWN, RUNNING, FINISHED = "LOBBY", "COUNTDOWN", "RUNNING", "FINISHED"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MAX_TOURNAMENT_PLAYERS = 200
+MAX_ROOM_CHALLENGES = 20
+
+
+# -- reading -------------------------------------------------------------------
+def get_room(room_id: int) -> Room:
+    room = db.session.get(Room, room_id)
+    if room is None:
+        raise NotFound("room not found")
+    return room
+
+
+def member(room: Room, user_id: int) -> Optional[RoomPlayer]:
+    return next((m for m in room.members if m.user_id == user_id), None)
+
+
+def players(room: Room) -> list[RoomPlayer]:
+    return [m for m in room.members if not m.is_spectator]
+
+
+def freeze_starts_at(room: Room) -> Optional[datetime]:
+    if not room.freeze_last_s or room.ends_at is None:
+        return None
+    return room.ends_at - timedelta(seconds=room.freeze_last_s)
+
+
+def is_frozen(room: Room, now: Optional[datetime] = None) -> bool:
+    start = freeze_starts_at(room)
+    return room.state == RUNNING and start is not None and (now or utcnow()) >= start
+
+
+def counted_attempts(room: Room, until: Optional[datetime] = None) -> list[CountedAttempt]:
+    """Completed attempts made in the room while it was RUNNING (before `until` when given)."""
+    if room.starts_at is None:
+        return []
+    limits = [t for t in (room.finished_at, room.ends_at, until) if t is not None]
+    end = min(limits) if limits else None
+    seated = {m.user_id: m for m in players(room)}
+    query = db.select(Attempt).where(Attempt.room_id == room.id, Attempt.status == COMPLETED,
+                                     Attempt.created_at >= room.starts_at)
+    if end is not None:
+        query = query.where(Attempt.created_at < end)
+    counted = []
+    for attempt in db.session.execute(query).scalars():
+        seat = seated.get(attempt.user_id)
+        if seat is None or attempt.challenge_id not in room.challenge_ids:
+            continue
+        if seat.forfeited_at is not None and attempt.created_at >= seat.forfeited_at:
+            continue
+        counted.append(CountedAttempt(attempt.user_id, attempt.challenge_id, attempt.score or 0.0, attempt.created_at))
+    return counted
+
+
+def standings(room: Room, live_view: bool = True) -> list[dict]:
+    """Current standings; with live_view False, frozen at the freeze start while frozen."""
+    until = None if live_view or not is_frozen(room) else freeze_starts_at(room)
+    names = dict(db.session.execute(
+        db.select(User.id, User.full_name).where(User.id.in_([m.user_id for m in players(room)]))).all())
+    contestants = [Contestant(m.user_id, names.get(m.user_id, ""), bool(m.forfeited)) for m in players(room)]
+    return compute_standings(contestants, counted_attempts(room, until), room.challenge_ids, room.starts_at)
+
+
+def can_see_live(room: Room, user_id: int) -> bool:
+    return user_id == room.host_user_id
+
+
+def room_view(room: Room, viewer_id: Optional[int] = None) -> dict:
+    live_view = room.state != RUNNING or (viewer_id is not None and can_see_live(room, viewer_id))
+    names = dict(db.session.execute(
+        db.select(User.id, User.full_name).where(User.id.in_([m.user_id for m in room.members]))).all())
+    return {
+        "id": room.id, "code": room.code, "name": room.name, "host_user_id": room.host_user_id,
+        "host_plays": bool(room.host_plays), "state": room.state, "max_players": room.max_players,
+        "duration_s": room.duration_s, "freeze_last_s": room.freeze_last_s, "challenge_ids": room.challenge_ids,
+        "players": [{"user_id": m.user_id, "full_name": names.get(m.user_id, ""), "ready": bool(m.ready),
+                     "connected": bool(m.connected), "forfeited": bool(m.forfeited)} for m in players(room)],
+        "spectators": [m.user_id for m in room.members if m.is_spectator],
+        "standings": standings(room, live_view=live_view),
+        "frozen": is_frozen(room),
+        "seq": room.seq,
+        "created_at": iso(room.created_at), "starts_at": iso(room.starts_at), "ends_at": iso(room.ends_at),
+        "server_time": iso(utcnow()),
+    }
+
+
+def results(room: Room, viewer: Optional[User] = None) -> dict:
+    """Final standings; the host (and admins) also get similar accepted queries among the players."""
+    final = standings(room, live_view=True)
+    data = {"room_id": room.id, "standings": final,
+            "winner_user_ids": winners(final) if room.state == FINISHED else []}
+    if viewer is not None and (viewer.id == room.host_user_id or viewer.role == "admin"):
+        seated = [m.user_id for m in players(room)]
+        data["similar_pairs"] = [
+            pair for cid in room.challenge_ids if (challenge := db.session.get(Challenge, cid)) is not None
+            for pair in similarity.similar_pairs(challenge, user_ids=seated, room_id=room.id)]
+    return data
+
+
+# -- events --------------------------------------------------------------------
+def next_seq(room: Room) -> int:
+    """Atomically takes the room's next sequence number (safe across web processes)."""
+    seq = db.session.execute(
+        update(Room).where(Room.id == room.id).values(seq=Room.seq + 1).returning(Room.seq)).scalar_one()
+    db.session.commit()
+    return seq
+
+
+def emit(room: Room, event: str, payload: dict, channels: Optional[list[str]] = None) -> None:
+    payload = {**payload, "room_id": room.id, "seq": next_seq(room)}
+    live.publish(event, payload, channels or [f"room:{room.id}"])
+
+
+def emit_state(room: Room) -> None:
+    """room.state to the room; while frozen the host gets the live standings on their own sockets."""
+    seq = next_seq(room)
+    live.publish("room.state", {**room_view(room), "room_id": room.id, "seq": seq}, [f"room:{room.id}"])
+    if is_frozen(room):
+        live.publish("room.state", {**room_view(room, room.host_user_id), "room_id": room.id, "seq": seq},
+                     [f"user-sockets:{room.host_user_id}"])
+
+
+# -- lifecycle -----------------------------------------------------------------
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if db.session.execute(db.select(Room.id).filter_by(code=code)).first() is None:
+            return code
+
+
+def parse_room(body: dict, user: User) -> dict:
+    name = f.string(body, "name", 200)
+    challenge_ids = f.int_list(body, "challenge_ids", max_items=MAX_ROOM_CHALLENGES)
+    if not challenge_ids:
+        raise Invalid("a room needs at least one challenge")
+    challenge_ids = list(dict.fromkeys(challenge_ids))
+    found = set(db.session.execute(db.select(Challenge.id).where(Challenge.id.in_(challenge_ids))).scalars())
+    missing = [cid for cid in challenge_ids if cid not in found]
+    if missing:
+        raise NotFound(f"challenge not found: {missing[0]}")
+    duration_s = f.integer(body, "duration_s", 10, 86_400)
+    max_players = f.integer(body, "max_players", 2, MAX_TOURNAMENT_PLAYERS, required=False, default=2)
+    if max_players > 2 and user.role not in ("instructor", "admin"):
+        raise Forbidden("only instructors and admins can host tournaments of more than 2 players")
+    freeze_last_s = f.integer(body, "freeze_last_s", 0, 86_400, required=False, default=0)
+    if freeze_last_s >= duration_s:
+        raise Invalid("'freeze_last_s' must be shorter than 'duration_s'")
+    host_plays = f.boolean(body, "host_plays", default=True)
+    return {"name": name.strip(), "challenge_ids": challenge_ids, "duration_s": duration_s,
+            "max_players": max_players, "freeze_last_s": freeze_last_s, "host_plays": host_plays}
+
+
+def create_room(user: User, body: dict) -> Room:
+    values = parse_room(body, user)
+    challenge_ids = values.pop("challenge_ids")
+    room = Room(host_user_id=user.id, code=_new_code(), state=LOBBY, **values)
+    room.challenge_ids = challenge_ids
+    if room.host_plays:
+        room.members.append(RoomPlayer(user_id=user.id))
+    db.session.add(room)
+    db.session.commit()
+    return room
+
+
+def join(room: Room, user: User) -> RoomPlayer:
+    """Keeps an existing seat; else a free seat in the LOBBY; else a spectator place."""
+    seat = member(room, user.id)
+    if seat is None:
+        seated = len(players(room)) < room.max_players and room.state == LOBBY
+        seat = RoomPlayer(user_id=user.id, is_spectator=not seated)
+        room.members.append(seat)
+        db.session.commit()
+        emit_state(room)
+    return seat
+
+
+def join_by_code(user: User, code: str) -> Room:
+    room = db.session.execute(db.select(Room).filter_by(code=code.strip().upper())).scalar_one_or_none()
+    if room is None:
+        raise NotFound("no room has that code")
+    join(room, user)
+    return room
+
+
+def require_host(room: Room, user: User) -> None:
+    if room.host_user_id != user.id:
+        raise Forbidden("only the room's host can do this")
+
+
+def start(room: Room, user: User) -> Room:
+    require_host(room, user)
+    if room.state != LOBBY:
+        raise Conflict(f"the room is {room.state}, not LOBBY")
+    if not players(room):
+        raise Conflict("the room has no players")
+    countdown_s = current_app.config["ROOM_COUNTDOWN_S"]
+    now = utcnow()
+    changed = db.session.execute(
+        update(Room).where(Room.id == room.id, Room.state == LOBBY).values(
+            state=COUNTDOWN, starts_at=now + timedelta(seconds=countdown_s),
+            ends_at=now + timedelta(seconds=countdown_s + room.duration_s))).rowcount
+    db.session.commit()
+    db.session.refresh(room)
+    if changed:
+        emit(room, "room.countdown", {"starts_at": iso(room.starts_at)})
+        emit_state(room)
+        if countdown_s == 0:
+            begin(room)
+    return room
+
+
+def begin(room: Room) -> bool:
+    """COUNTDOWN → RUNNING once (atomic, so only one process announces it)."""
+    changed = db.session.execute(
+        update(Room).where(Room.id == room.id, Room.state == COUNTDOWN).values(state=RUNNING)).rowcount
+    db.session.commit()
+    db.session.refresh(room)
+    if changed:
+        emit(room, "room.started", {"ends_at": iso(room.ends_at), "challenge_ids": room.challenge_ids})
+        emit_state(room)
+    return bool(changed)
+
+
+def finish(room: Room) -> bool:
+    """RUNNING → FINISHED once; announces the final, unfrozen standings to everyone alike."""
+    now = utcnow()
+    changed = db.session.execute(
+        update(Room).where(Room.id == room.id, Room.state.in_((RUNNING, COUNTDOWN))).values(
+            state=FINISHED, finished_at=now)).rowcount
+    db.session.commit()
+    db.session.refresh(room)
+    if changed:
+        final = results(room)
+        emit(room, "room.finished", {"standings": final["standings"], "winner_user_ids": final["winner_user_ids"]})
+        emit_state(room)
+    return bool(changed)
+
+
+def end_now(room: Room, user: User) -> Room:
+    require_host(room, user)
+    if room.state != RUNNING:
+        raise Conflict(f"the room is {room.state}, not RUNNING")
+    finish(room)
+    return room
+
+
+def rematch(room: Room, user: User) -> Room:
+    require_host(room, user)
+    if room.state != FINISHED:
+        raise Conflict("a rematch needs a FINISHED room")
+    new_room = Room(host_user_id=room.host_user_id, code=_new_code(), state=LOBBY, name=room.name,
+                    host_plays=room.host_plays, max_players=room.max_players, duration_s=room.duration_s,
+                    freeze_last_s=room.freeze_last_s)
+    new_room.challenge_ids = room.challenge_ids
+    for seat in players(room):
+        new_room.members.append(RoomPlayer(user_id=seat.user_id, invited=seat.user_id != room.host_user_id))
+    db.session.add(new_room)
+    room.rematch_room_id = None
+    db.session.flush()
+    room.rematch_room_id = new_room.id
+    db.session.commit()
+    emit(room, "room.rematch", {"new_room_id": new_room.id, "code": new_room.code})
+    return new_room
+
+
+def set_ready(room: Room, user: User, ready: bool) -> Room:
+    seat = member(room, user.id)
+    if seat is None or seat.is_spectator:
+        raise Forbidden("only seated players can be ready")
+    if room.state != LOBBY:
+        raise Conflict("ready flags only matter in the LOBBY")
+    seat.ready = ready
+    db.session.commit()
+    emit_state(room)
+    return room
+
+
+def leave(room: Room, user: User) -> Room:
+    """In the LOBBY the seat is freed; later, leaving counts as a disconnection."""
+    seat = member(room, user.id)
+    if seat is None:
+        return room
+    if room.state == LOBBY or seat.is_spectator:
+        room.members.remove(seat)
+        db.session.commit()
+    else:
+        mark_connection(room, user.id, connected=False)
+        return room
+    emit_state(room)
+    return room
+
+
+def announce(room: Room, user: User, text) -> dict:
+    require_host(room, user)
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("'text' must be a non-empty string")
+    if len(text) > 1000:
+        raise Invalid("'text' is too long (at most 1000 characters)")
+    payload = {"text": text.strip(), "at": iso(utcnow())}
+    emit(room, "room.announcement", payload)
+    return payload
+
+
+def kick(room: Room, user: User, target_id) -> Room:
+    require_host(room, user)
+    if room.state != LOBBY:
+        raise Conflict("players can only be kicked in the LOBBY")
+    if not isinstance(target_id, int) or isinstance(target_id, bool):
+        raise BadRequest("'user_id' must be an integer")
+    seat = member(room, target_id)
+    if seat is None:
+        raise NotFound("that user is not in the room")
+    if target_id == user.id:
+        raise Invalid("the host cannot kick themselves")
+    room.members.remove(seat)
+    db.session.commit()
+    live.publish("room.kicked", {"room_id": room.id}, [f"user-sockets:{target_id}"])
+    emit_state(room)
+    return room
+
+
+def mark_connection(room: Room, user_id: int, connected: bool) -> None:
+    seat = member(room, user_id)
+    if seat is None or bool(seat.connected) == connected:
+        return
+    seat.connected = connected
+    seat.disconnected_at = None if connected else utcnow()
+    db.session.commit()
+    emit_state(room)
+
+
+# -- reacting to judged attempts and time -----------------------------------------
+def on_attempt_completed(attempt: Attempt) -> None:
+    """Standings, first solves and early finish after a counted attempt."""
+    if attempt.room_id is None:
+        return
+    room = db.session.get(Room, attempt.room_id)
+    if room is None or room.state != RUNNING or room.starts_at is None or attempt.created_at < room.starts_at:
+        return
+    seat = member(room, attempt.user_id)
+    if seat is None or seat.is_spectator or (seat.forfeited_at and attempt.created_at >= seat.forfeited_at):
+        return
+    if attempt.verdict == "ACCEPTED":
+        _announce_first_solve(room, attempt)
+    if is_frozen(room):
+        seq = next_seq(room)
+        live.publish("room.standings", {"room_id": room.id, "seq": seq, "standings": standings(room)},
+                     [f"user-sockets:{room.host_user_id}"])
+    else:
+        emit(room, "room.standings", {"standings": standings(room)})
+    if everyone_solved_everything(room):
+        finish(room)
+
+
+def _announce_first_solve(room: Room, attempt: Attempt) -> None:
+    earlier = db.session.execute(
+        db.select(Attempt.id).where(
+            Attempt.room_id == room.id, Attempt.challenge_id == attempt.challenge_id,
+            Attempt.verdict == "ACCEPTED", Attempt.created_at >= room.starts_at,
+            Attempt.user_id.in_([m.user_id for m in players(room)]),
+            (Attempt.created_at < attempt.created_at) | ((Attempt.created_at == attempt.created_at) & (Attempt.id < attempt.id)),
+        ).limit(1)).first()
+    if earlier is None:
+        user = db.session.get(User, attempt.user_id)
+        elapsed = (attempt.created_at - room.starts_at).total_seconds()
+        emit(room, "room.first_solve", {"challenge_id": attempt.challenge_id, "user_id": attempt.user_id,
+                                        "full_name": user.full_name if user else "", "elapsed_s": round(elapsed, 3)})
+
+
+def everyone_solved_everything(room: Room) -> bool:
+    active = [m for m in players(room) if not m.forfeited]
+    if not active:
+        return False
+    rows = standings(room)
+    full = 100.0 * len(room.challenge_ids)
+    return all(r["total_score"] >= full for r in rows if not r["forfeited"])
+
+
+def forfeit(room: Room, seat: RoomPlayer) -> None:
+    seat.forfeited = True
+    seat.forfeited_at = utcnow()
+    db.session.commit()
+    emit_state(room)
+    if room.max_players == 2 or not [m for m in players(room) if not m.forfeited]:
+        finish(room)
+
+
+def tick(now: Optional[datetime] = None) -> None:
+    """Advances every room whose time has come; idempotent and safe in several processes."""
+    now = now or utcnow()
+    grace = timedelta(seconds=current_app.config["ROOM_DISCONNECT_GRACE_S"])
+    for room in db.session.execute(db.select(Room).where(Room.state == COUNTDOWN, Room.starts_at <= now)).scalars().all():
+        begin(room)
+    running = db.session.execute(db.select(Room).where(Room.state == RUNNING)).scalars().all()
+    for room in running:
+        if room.ends_at is not None and room.ends_at <= now:
+            finish(room)
+            continue
+        for seat in players(room):
+            if (not seat.connected and not seat.forfeited and seat.disconnected_at is not None
+                    and seat.disconnected_at + grace <= now):
+                forfeit(room, seat)
+                if room.state == FINISHED:
+                    break

@@ -1,0 +1,132 @@
+"""Analytics and similar-attempts response times with 1,000,000 attempts in PostgreSQL.
+
+Usage: pipenv run python bench/analytics.py [--attempts 1000000] [--database-url URL]
+Creates (and drops) a scratch database `sqlarena_bench_analytics`, fills it with
+synthetic attempts and attempt cases in SQL, then times the two admin routes
+through the Flask test client. Baseline, measured in the same run: loading
+the challenge's attempts into Python and aggregating there.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg2  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "sqlarena_bench_analytics"
+
+
+def recreate_database(admin_url: str) -> str:
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {DB_NAME}")
+    conn.close()
+    return admin_url.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def fill(db, attempts: int, users: int, challenges: int) -> None:
+    """Synthetic but realistic data: verdict mix, times, fingerprints shared by a few users."""
+    statements = [
+        f"INSERT INTO users (id, email, full_name, password_hash, role, created_at) "
+        f"SELECT g, 'u' || g || '@b.test', 'User ' || g, 'x', CASE WHEN g = 1 THEN 'admin' ELSE 'player' END, now() "
+        f"FROM generate_series(1, {users}) g",
+        f"INSERT INTO challenges (id, created_user_id, name, description, type, engine, init, solution, time_limit_ms, "
+        f"check_column_names, version, created_at, updated_at) SELECT g, 1, 'C' || g, '', 'FE', 'sqlite', '', '', 2000, "
+        f"true, 'v', now(), now() FROM generate_series(1, {challenges}) g",
+        f"INSERT INTO test_cases (id, challenge_id, data, is_visible, created_at) "
+        f"SELECT g, (g - 1) / 2 + 1, '', g % 2 = 1, now() FROM generate_series(1, {challenges * 2}) g",
+        f"INSERT INTO attempts (id, user_id, challenge_id, query, status, verdict, score, passed, total, execution_ms, "
+        f"challenge_version, fingerprint, created_at, dispatch_count) "
+        f"SELECT g, 1 + (g * 7919) % {users}, 1 + g % {challenges}, 'SELECT 1', 'COMPLETED', "
+        f"(ARRAY['ACCEPTED','ACCEPTED','WRONG_ANSWER','RUNTIME_ERROR','TIME_LIMIT_EXCEEDED'])[1 + g % 5], "
+        f"CASE WHEN g % 5 < 2 THEN 100 ELSE 50 END, 1, 2, (g % 1000) / 10.0, 'v', "
+        f"CASE WHEN g % 5 < 2 THEN md5(((g / 7) % 5000)::text) END, now() - (g || ' seconds')::interval, 1 "
+        f"FROM generate_series(1, {attempts}) g",
+        f"INSERT INTO attempt_cases (attempt_id, test_case_id, is_visible, status, verdict, score, execution_ms, created_at) "
+        f"SELECT a.id, (a.challenge_id - 1) * 2 + k, k = 1, 'COMPLETED', "
+        f"CASE WHEN a.verdict = 'ACCEPTED' OR k = 2 THEN 'ACCEPTED' ELSE a.verdict END, 0, 1, now() "
+        f"FROM attempts a CROSS JOIN generate_series(1, 2) k",
+        "ANALYZE",
+    ]
+    for sql in statements:
+        db.session.execute(text(sql))
+        db.session.commit()
+
+
+def timed(fn, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attempts", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--challenges", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--admin-url", default=ADMIN_URL)
+    args = parser.parse_args()
+
+    url = recreate_database(args.admin_url)
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+                      "JWT_SECRET_KEY": "bench-secret-key-0123456789abcdef", "KAFKA_BOOTSTRAP_SERVERS": "",
+                      "SANDBOX_DATABASE_URL": "", "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        fill(db, args.attempts, args.users, args.challenges)
+        print(f"filled {args.attempts:,} attempts in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    from flask_jwt_extended import create_access_token
+    with app.app_context():
+        token = create_access_token(identity="1")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(path: str) -> None:
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+    def python_baseline() -> None:
+        with app.app_context():
+            rows = db.session.execute(text(
+                "SELECT user_id, verdict, execution_ms FROM attempts WHERE challenge_id = 1")).all()
+            users = {r[0] for r in rows}
+            accepted = {r[0] for r in rows if r[1] == "ACCEPTED"}
+            statistics.median(r[2] for r in rows)
+            assert len(users) >= len(accepted)
+
+    rows = [
+        ("analytics, one challenge (~20,000 attempts)", timed(lambda: get("/api/admin/analytics?challenge_id=1"), args.repeats)),
+        ("analytics, all 50 challenges (1M attempts)", timed(lambda: get("/api/admin/analytics"), args.repeats)),
+        ("similar-attempts, one challenge", timed(lambda: get("/api/admin/similar-attempts?challenge_id=1"), args.repeats)),
+        ("baseline: one challenge aggregated in Python", timed(python_baseline, args.repeats)),
+    ]
+    print(f"\n{args.attempts:,} attempts, {args.users:,} users, {args.challenges} challenges (PostgreSQL)\n")
+    print("| measurement | median ms | p90 ms |")
+    print("|---|---|---|")
+    for name, times in rows:
+        times.sort()
+        print(f"| {name} | {statistics.median(times):.1f} | {times[int(0.9 * (len(times) - 1))]:.1f} |")
+    baseline = statistics.median(rows[3][1])
+    print(f"\nper-challenge analytics vs the Python baseline: {baseline / statistics.median(rows[0][1]):.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""Registration, login, tokens, logout and password change through HTTP."""
+import json
+
+import pytest
+
+from tests.helpers import assert_error
+
+
+def register(client, **body):
+    payload = {"email": "ada@example.com", "full_name": "Ada Lovelace", "password": "analytical"}
+    payload.update(body)
+    return client.post("/api/register", json=payload)
+
+
+def no_secrets(body) -> None:
+    text = json.dumps(body)
+    assert "password" not in text and "hash" not in text and "pbkdf2" not in text
+
+
+def test_register_returns_player_without_password(client):
+    response = register(client)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "success"
+    assert set(body["data"]) == {"id", "email", "full_name", "role", "created_at"}
+    assert body["data"]["role"] == "player" and body["data"]["email"] == "ada@example.com"
+    no_secrets(body)
+
+
+def test_register_accepts_unsafe_password_alias(client):
+    body = {"email": "bob@example.com", "full_name": "Bob", "unsafe_password": "alias-pw"}
+    assert client.post("/api/register", json=body).status_code == 201
+    assert client.post("/api/login", json={"email": "bob@example.com", "password": "alias-pw"}).status_code == 200
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"email": "not-an-email"}, 422),
+    ({"email": "a@b"}, 422),
+    ({"password": ""}, 422),
+    ({"full_name": "   "}, 422),
+    ({"full_name": "x" * 201}, 422),
+    ({"email": 42}, 400),
+    ({"password": ["list"]}, 400),
+])
+def test_register_rejects_bad_values(client, body, code):
+    assert_error(register(client, **body), code)
+
+
+@pytest.mark.parametrize("missing", ["email", "full_name", "password"])
+def test_register_requires_fields(client, missing):
+    payload = {"email": "x@example.com", "full_name": "X", "password": "pw"}
+    del payload[missing]
+    assert_error(client.post("/api/register", json=payload), 400)
+
+
+def test_register_malformed_json_and_non_object(client):
+    assert_error(client.post("/api/register", data="{not json", content_type="application/json"), 400)
+    assert_error(client.post("/api/register", json=[1, 2]), 400)
+
+
+def test_register_duplicate_email_is_conflict_case_insensitive(client):
+    assert register(client).status_code == 201
+    assert_error(register(client, email="ADA@example.com"), 409)
+
+
+def test_login_and_me(client):
+    register(client)
+    response = client.post("/api/login", json={"email": "ada@example.com", "password": "analytical"})
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert data["user"]["email"] == "ada@example.com" and data["access_token"] and data["refresh_token"]
+    no_secrets({"user": data["user"]})
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {data['access_token']}"})
+    assert me.status_code == 200 and me.get_json()["data"]["id"] == data["user"]["id"]
+
+
+@pytest.mark.parametrize("body", [
+    {"email": "ada@example.com", "password": "wrong"},
+    {"email": "nobody@example.com", "password": "analytical"},
+])
+def test_login_wrong_credentials_is_401(client, body):
+    register(client)
+    assert_error(client.post("/api/login", json=body), 401)
+
+
+@pytest.mark.parametrize("header", [
+    None, "Bearer", "Bearer not.a.token", "Basic abc", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.tampered",
+])
+def test_me_token_problems_are_401(client, header):
+    headers = {"Authorization": header} if header else {}
+    assert_error(client.get("/api/me", headers=headers), 401)
+
+
+def test_tampered_and_expired_tokens_are_401(app, client, make_user):
+    user = make_user()
+    token = user["access_token"]
+    tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+    assert_error(client.get("/api/me", headers={"Authorization": f"Bearer {tampered}"}), 401)
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+    with app.app_context():
+        expired = create_access_token(identity=str(user["user"]["id"]), expires_delta=timedelta(seconds=-10))
+    assert_error(client.get("/api/me", headers={"Authorization": f"Bearer {expired}"}), 401)
+
+
+def test_refresh_token_types_are_enforced(client, make_user):
+    user = make_user()
+    refresh_headers = {"Authorization": f"Bearer {user['refresh_token']}"}
+    assert_error(client.get("/api/me", headers=refresh_headers), 401)
+    assert_error(client.post("/api/auth/refresh", headers=user["headers"]), 401)
+    response = client.post("/api/auth/refresh", headers=refresh_headers)
+    assert response.status_code == 200
+    new_access = response.get_json()["data"]["access_token"]
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {new_access}"}).status_code == 200
+
+
+def test_logout_revokes_access_and_given_refresh_token(client, make_user):
+    user = make_user()
+    response = client.post("/api/auth/logout", headers=user["headers"], json={"refresh_token": user["refresh_token"]})
+    assert response.status_code == 200
+    assert_error(client.get("/api/me", headers=user["headers"]), 401)
+    assert_error(client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {user['refresh_token']}"}), 401)
+
+
+def test_logout_needs_no_body_and_revocation_survives_restart(app, client, make_user):
+    user = make_user()
+    assert client.post("/api/auth/logout", headers=user["headers"]).status_code == 200
+    from app import create_app
+    restarted = create_app({k: app.config[k] for k in (
+        "TESTING", "INSTANCE_PATH", "SECRET_KEY", "JWT_SECRET_KEY", "SQLALCHEMY_DATABASE_URI")})
+    assert_error(restarted.test_client().get("/api/me", headers=user["headers"]), 401)
+
+
+def test_change_password(client, make_user):
+    user = make_user()
+    bad = client.post("/api/me/password", headers=user["headers"], json={"old": "wrong", "new": "n3w"})
+    assert_error(bad, 403)
+    assert_error(client.post("/api/me/password", headers=user["headers"], json={"old": user["password"]}), 400)
+    ok = client.post("/api/me/password", headers=user["headers"], json={"old": user["password"], "new": "n3w-pass"})
+    assert ok.status_code == 200
+    no_secrets(ok.get_json())
+    email = user["user"]["email"]
+    assert client.post("/api/login", json={"email": email, "password": user["password"]}).status_code == 401
+    assert client.post("/api/login", json={"email": email, "password": "n3w-pass"}).status_code == 200

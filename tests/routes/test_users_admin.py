@@ -1,0 +1,52 @@
+"""User profiles and admin account routes."""
+import pytest
+
+from tests.helpers import assert_error
+
+
+def test_get_user_and_unknown_user(client, make_user):
+    alice, bob = make_user(), make_user()
+    response = client.get(f"/api/users/{bob['user']['id']}", headers=alice["headers"])
+    assert response.status_code == 200
+    assert response.get_json()["data"] == bob["user"]
+    assert_error(client.get("/api/users/999999", headers=alice["headers"]), 404)
+    assert_error(client.get(f"/api/users/{bob['user']['id']}"), 401)
+
+
+def test_non_integer_id_is_not_a_500(client, make_user):
+    alice = make_user()
+    response = client.get("/api/users/abc", headers=alice["headers"])
+    assert response.status_code in (400, 404)
+    assert response.get_json()["status"] == "error"
+
+
+def test_admin_creates_users_with_roles(client, make_user):
+    admin, player = make_user("admin"), make_user()
+    body = {"email": "teach@example.com", "full_name": "Teach", "password": "pw", "role": "instructor"}
+    assert_error(client.post("/api/admin/users", json=body, headers=player["headers"]), 403)
+    response = client.post("/api/admin/users", json=body, headers=admin["headers"])
+    assert response.status_code == 201 and response.get_json()["data"]["role"] == "instructor"
+    assert "password" not in str(response.get_json())
+    assert_error(client.post("/api/admin/users", json=body, headers=admin["headers"]), 409)
+    assert_error(client.post("/api/admin/users", json={**body, "email": "x@example.com", "role": "god"},
+                             headers=admin["headers"]), 422)
+
+
+def test_admin_sets_password(client, make_user):
+    admin, player = make_user("admin"), make_user()
+    target = player["user"]["id"]
+    assert_error(client.post(f"/api/admin/users/{target}/password", json={"password": "x"},
+                             headers=player["headers"]), 403)
+    assert_error(client.post("/api/admin/users/99999/password", json={"password": "x"},
+                             headers=admin["headers"]), 404)
+    response = client.post(f"/api/admin/users/{target}/password", json={"password": "reset-pw"},
+                           headers=admin["headers"])
+    assert response.status_code == 200
+    login = client.post("/api/login", json={"email": player["user"]["email"], "password": "reset-pw"})
+    assert login.status_code == 200
+
+
+def test_unknown_route_and_method_use_the_envelope(client, make_user):
+    user = make_user()
+    assert_error(client.get("/api/nope", headers=user["headers"]), 404)
+    assert_error(client.delete("/api/me", headers=user["headers"]), 405)

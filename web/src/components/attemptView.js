@@ -1,0 +1,43 @@
+// An attempt's live progress: verdict, judged/total, and each case with its verdict,
+// time, feedback and, for visible cases, the expected and actual results as tables.
+import { h } from "../dom.js";
+import { formatMs } from "../clock.js";
+import { parseResult, resultTable } from "./resultTable.js";
+import { attemptBadge, verdictBadge } from "./verdict.js";
+
+function caseRow(testCase, index) {
+  const expected = parseResult(testCase.expected_result);
+  const actual = parseResult(testCase.actual_result);
+  const comparison = expected || actual
+    ? h("details", { class: "comparison", open: testCase.verdict !== "ACCEPTED" },
+      h("summary", {}, "Expected vs your result"),
+      h("div", { class: "side-by-side" },
+        expected ? resultTable(expected, "Expected") : null,
+        actual ? resultTable(actual, "Your result") : null))
+    : null;
+  return h("li", { class: "case", dataset: { testCaseId: testCase.test_case_id } },
+    h("div", { class: "case-head" },
+      h("span", { class: "case-name" }, `Case ${index + 1}`, testCase.is_visible ? "" : " (hidden)"),
+      verdictBadge(testCase.verdict || testCase.status),
+      h("span", { class: "muted" }, formatMs(testCase.execution_ms))),
+    testCase.feedback ? h("p", { class: "feedback" }, testCase.feedback) : null,
+    testCase.error ? h("pre", { class: "error-text" }, testCase.error) : null,
+    comparison);
+}
+
+export function attemptView(attempt) {
+  const cases = [...(attempt.cases || [])].sort((a, b) => a.test_case_id - b.test_case_id);
+  const total = attempt.total || cases.length;
+  const judged = attempt.status === "COMPLETED" ? total : cases.length;
+  const done = attempt.status === "COMPLETED" || attempt.status === "FAILED";
+  return h("section", { class: "attempt", dataset: { attemptId: attempt.id, status: attempt.status }, "aria-live": "polite" },
+    h("div", { class: "attempt-head" },
+      h("strong", {}, `Attempt #${attempt.id}`),
+      attemptBadge(attempt),
+      done && attempt.status === "COMPLETED"
+        ? h("span", {}, `Score ${attempt.score ?? 0} · ${attempt.passed}/${total} cases · ${formatMs(attempt.execution_ms)}`)
+        : h("span", { class: "muted" }, `${judged}/${total || "?"} cases judged`)),
+    total ? h("progress", { max: total, value: judged, "aria-label": "Cases judged" }) : null,
+    attempt.error ? h("p", { class: "error-text" }, attempt.error) : null,
+    h("ol", { class: "cases" }, cases.map(caseRow)));
+}

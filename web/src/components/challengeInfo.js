@@ -1,0 +1,24 @@
+// What describes a challenge: type, engine and time limit labels, and the schema/data blocks.
+import { h, inlineCode } from "../dom.js";
+
+export const TYPE_LABELS = { FE: "Fastest wins", LE: "Longest wins" };
+export const ENGINE_LABELS = { sqlite: "SQLite", postgresql: "PostgreSQL" };
+
+export function challengeBadges(challenge) {
+  return h("span", { class: "badges" },
+    h("span", { class: "badge", title: "Ranking among correct queries" }, `${challenge.type} · ${TYPE_LABELS[challenge.type] || ""}`),
+    h("span", { class: "badge" }, ENGINE_LABELS[challenge.engine] || challenge.engine),
+    challenge.time_limit_ms ? h("span", { class: "badge" }, `limit ${challenge.time_limit_ms} ms`) : null);
+}
+
+/** Description, schema (init) and the visible test data. */
+export function challengeBrief(challenge) {
+  const visible = challenge.test_cases.filter((tc) => tc.is_visible && tc.data);
+  const hidden = challenge.test_cases.length - visible.length;
+  return h("div", { class: "brief" },
+    h("p", { class: "description" }, inlineCode(challenge.description || "")),
+    h("details", { open: true }, h("summary", {}, "Schema"), h("pre", { class: "sql" }, challenge.init.trim())),
+    visible.map((tc, index) =>
+      h("details", { open: index === 0 }, h("summary", {}, `Visible test data ${index + 1}`), h("pre", { class: "sql" }, tc.data.trim()))),
+    hidden ? h("p", { class: "muted small" }, `…and ${hidden} hidden test case${hidden === 1 ? "" : "s"}.`) : null);
+}

@@ -1,0 +1,78 @@
+// Editor + Run + Submit for one challenge (on its own page, or inside a room with `roomId`).
+import { api } from "../api.js";
+import { h, replace } from "../dom.js";
+import { formatMs } from "../clock.js";
+import { createSqlEditor, SHORTCUTS } from "../editor.js";
+import { busy, clearBanner } from "../notices.js";
+import { liveAttempt } from "./liveAttempt.js";
+import { resultTable } from "./resultTable.js";
+
+function runOutput(results) {
+  if (!results.length) return h("p", { class: "muted" }, "This challenge has no visible test data to run on.");
+  return results.map((result, index) =>
+    h("div", { class: "run-case", dataset: { testCaseId: result.test_case_id } },
+      h("h4", {}, `Visible case ${index + 1}`, h("span", { class: "muted" }, ` · ${formatMs(result.execution_ms)}`)),
+      result.error ? h("pre", { class: "error-text", role: "alert" }, result.error) : resultTable(result)));
+}
+
+/** solvePanel({challenge, roomId, scope, onJudged}) → element. */
+export function solvePanel({ challenge, roomId = null, scope, onJudged = () => {} }) {
+  const editorHost = h("div", { class: "editor" });
+  const runArea = h("div", { class: "run-output", "aria-live": "polite" });
+  const attemptArea = h("div", { class: "attempt-output" });
+  const quota = h("span", { class: "muted small quota" });
+  const tracker = liveAttempt(attemptArea, scope, { onFinished: onJudged });
+
+  const runButton = h("button", { type: "button", class: "secondary", title: SHORTCUTS.run }, "Run");
+  const submitButton = h("button", { type: "button", class: "primary", title: SHORTCUTS.submit }, "Submit");
+
+  const query = () => editor.getQuery();
+  const run = () => {
+    if (runButton.disabled) return;
+    busy(runButton, "Running…", async () => {
+      clearBanner();
+      replace(runArea, h("p", { class: "muted" }, "Running on the visible data…"));
+      try {
+        replace(runArea, h("h3", {}, "Run result (not submitted)"), runOutput(await api.post(`/challenges/${challenge.id}/run`, { query: query() })));
+      } catch (error) {
+        replace(runArea);
+        throw error;
+      }
+    });
+  };
+  const submit = () => {
+    if (submitButton.disabled) return;
+    busy(submitButton, "Submitting…", async () => {
+      clearBanner();
+      const body = { challenge_id: challenge.id, query: query() };
+      if (roomId) body.room_id = roomId;
+      tracker.follow(await api.post("/attempts", body));
+      refreshQuota();
+    });
+  };
+  const refreshQuota = () =>
+    api.get("/attempts/quota")
+      .then(({ remain, total }) => replace(quota, `${remain} of ${total} submissions left today`))
+      .catch(() => replace(quota));
+
+  runButton.addEventListener("click", run);
+  submitButton.addEventListener("click", submit);
+  const editor = createSqlEditor(editorHost, {
+    challenge,
+    draftId: roomId ? `room${roomId}.c${challenge.id}` : `c${challenge.id}`,
+    onRun: run,
+    onSubmit: submit,
+  });
+  scope.add(() => editor.destroy());
+  refreshQuota();
+
+  return h("section", { class: "solve", "aria-label": "Your query" },
+    editorHost,
+    h("div", { class: "actions" },
+      runButton, submitButton,
+      h("span", { class: "muted small" }, `${SHORTCUTS.run} runs on the visible data · ${SHORTCUTS.submit} submits`),
+      quota),
+    runArea,
+    attemptArea);
+}
+

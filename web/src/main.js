@@ -1,0 +1,82 @@
+// Entry point: the page frame (header, banner, connection indicator), routes and session wiring.
+import "./styles.css";
+import { publicApi, setSessionExpiredHandler } from "./api.js";
+import { h, replace } from "./dom.js";
+import { disconnectLive, onConnectionStatus } from "./live.js";
+import { flashInfo } from "./notices.js";
+import { navigate, route, startRouter } from "./router.js";
+import { clearSession, currentUser, getSession, onSessionChange } from "./session.js";
+import { loginPage, registerPage } from "./pages/auth.js";
+import { attemptListPage, attemptPage } from "./pages/attempts.js";
+import { challengeListPage, challengePage } from "./pages/challenges.js";
+import { joinByLinkPage, roomsPage } from "./pages/rooms.js";
+import { roomPage } from "./pages/room/roomPage.js";
+
+const CONNECTION_TEXT = {
+  connecting: "Connecting…",
+  reconnecting: "Connection lost — reconnecting…",
+  offline: "You are offline — reconnecting when the network is back…",
+};
+
+async function signOut() {
+  const session = getSession();
+  disconnectLive();
+  clearSession();
+  navigate("/login");
+  if (session) {
+    // Revoke both tokens; the user is signed out locally whatever the answer.
+    publicApi.post("/auth/logout", { refresh_token: session.refresh_token }, session.access_token).catch(() => {});
+  }
+}
+
+function renderNav(nav) {
+  const user = currentUser();
+  replace(nav, user
+    ? [
+      h("a", { href: "#/challenges" }, "Challenges"),
+      h("a", { href: "#/rooms" }, "Rooms"),
+      h("a", { href: "#/attempts" }, "My attempts"),
+      h("span", { class: "who" }, `${user.full_name} (${user.role})`),
+      h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
+    ]
+    : [h("a", { href: "#/login" }, "Sign in"), h("a", { href: "#/register" }, "Register")]);
+}
+
+function frame() {
+  const nav = h("nav", { class: "nav", "aria-label": "Main" });
+  const connection = h("div", { id: "connection", class: "connection", role: "status", "aria-live": "polite", hidden: true });
+  document.body.replaceChildren(
+    h("a", { class: "skip", href: "#main" }, "Skip to content"),
+    h("header", { class: "top" }, h("a", { class: "brand", href: "#/challenges" }, "SQL Arena"), nav),
+    connection,
+    h("div", { id: "banner" }),
+    h("main", { id: "main", tabindex: "-1" }),
+    h("div", { id: "toasts", class: "toasts", "aria-live": "polite" }));
+  renderNav(nav);
+  onSessionChange(() => renderNav(nav));
+  onConnectionStatus((state) => {
+    connection.hidden = state === "connected";
+    connection.dataset.state = state;
+    connection.textContent = CONNECTION_TEXT[state] || "";
+  });
+  return document.getElementById("main");
+}
+
+route("/login", loginPage, { open: true });
+route("/register", registerPage, { open: true });
+route("/challenges", challengeListPage);
+route("/challenges/:id", challengePage);
+route("/attempts", attemptListPage);
+route("/attempts/:id", attemptPage);
+route("/rooms", roomsPage);
+route("/rooms/new", roomsPage);
+route("/rooms/:id", roomPage);
+route("/join/:code", joinByLinkPage);
+
+setSessionExpiredHandler((message) => {
+  disconnectLive();
+  flashInfo(message);
+  navigate(`/login?next=${encodeURIComponent(location.hash.slice(1).split("?")[0])}`);
+});
+
+startRouter({ root: frame(), isSignedIn: () => Boolean(getSession()), fallback: "/challenges", signIn: "/login" });
