@@ -79,6 +79,14 @@ def database_url_from_env(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'sqlarena.db'}"
 
 
+def with_psycopg2_driver(url: str) -> str:
+    """SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; the stack pins psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 def instance_path_from_env() -> Path:
     return Path(env_str("INSTANCE_PATH") or Path(__file__).resolve().parent.parent / "instance").resolve()
 
@@ -136,6 +144,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "TESTING": False,
     }
     config.update(overrides or {})
+    config["SQLALCHEMY_DATABASE_URI"] = with_psycopg2_driver(config["SQLALCHEMY_DATABASE_URI"])
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(Path(config["INSTANCE_PATH"]))
     if not config["JWT_SECRET_KEY"]:

@@ -54,17 +54,42 @@ def reset_schema(app) -> None:
         upgrade()
 
 
-def clear_tables(app) -> None:
+def settle_judging(app, timeout_s: float = 15.0) -> None:
+    """Lets the in-process judge finish what a test queued, so clearing never races the recorder."""
     from app.extensions import db
+    from app.models import Attempt
+    deadline = time.monotonic() + timeout_s
+    with app.app_context():
+        while time.monotonic() < deadline:
+            pending = db.session.execute(db.select(db.func.count()).select_from(Attempt).where(
+                Attempt.status.in_(("QUEUED", "RUNNING")))).scalar_one()
+            db.session.remove()
+            if not pending:
+                return
+            time.sleep(0.05)
+
+
+def clear_tables(app) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from app.extensions import db
+    settle_judging(app)
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if db.engine.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for name in tables:
-                    conn.execute(text(f"DELETE FROM {name}"))
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    if db.engine.dialect.name == "postgresql":
+                        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                    else:
+                        for name in tables:
+                            conn.execute(text(f"DELETE FROM {name}"))
+                return
+            except OperationalError:   # a late recorder write; try again
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
 
 
 @pytest.fixture(scope="session", params=APP_BACKENDS)
@@ -92,9 +117,9 @@ def _clean_database(request):
     saved = dict(app.config) if app is not None else None
     yield
     if app is not None:
-        clear_tables(app)
         app.config.clear()
         app.config.update(saved)
+        clear_tables(app)
 
 
 @pytest.fixture

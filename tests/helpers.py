@@ -23,3 +23,15 @@ def assert_error(response, code: int) -> dict:
     assert body["status"] == "error" and isinstance(body["message"], str) and body["message"], body
     assert "Traceback" not in body["message"]
     return body
+
+
+def wait_until(condition, timeout_s: float = 10.0, interval_s: float = 0.05):
+    """Polls until `condition()` is truthy (a generous bound, never a timing assertion); returns its value."""
+    import time
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise AssertionError(f"condition not met within {timeout_s} s")

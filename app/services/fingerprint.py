@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 DIGEST_HEX_CHARS = 32
 _INT_RE = re.compile(r"^\d+$")
 _DECIMAL_RE = re.compile(r"^(\d*)\.(\d*)$")
+_STATEMENTS = tuple(getattr(exp, name) for name in ("Query", "DML", "DDL", "Drop", "Alter", "Values")
+                    if hasattr(exp, name))
 
 
 def query_fingerprint(sql: str, dialect: str) -> Optional[str]:
@@ -62,15 +64,15 @@ def normalised_sql(sql: str, dialect: str) -> Optional[str]:
     if len(statements) != 1:
         return None
     tree = statements[0]
-    if isinstance(tree, exp.Command) or tree.find(exp.Command) is not None:
-        return None  # sqlglot's opaque fallback for syntax it does not understand
+    if not isinstance(tree, _STATEMENTS) or tree.find(exp.Command) is not None:
+        return None  # a bare expression, or sqlglot's opaque fallback for syntax it does not understand
 
     from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
     tree = normalize_identifiers(tree, dialect=dialect)
     _rename_ctes(tree)
     tree = _canonical_table_aliases(tree, dialect)
-    _unqualify_single_source_columns(tree)
     _canonical_output_aliases(tree)
+    _unqualify_single_source_columns(tree)
     _normalise_literals(tree)
     _normalise_joins(tree)
     tree = _canonical_operands(tree)
@@ -100,11 +102,23 @@ def _rename_ctes(tree: exp.Expression) -> None:
 def _canonical_table_aliases(tree: exp.Expression, dialect: str) -> exp.Expression:
     """Every table / derived table gets an alias _0, _1, ... in order of definition; references follow."""
     from sqlglot.optimizer.qualify_tables import qualify_tables
+    sources = [(node, node.alias_or_name) for node in tree.find_all(exp.Table, exp.Subquery)]
     try:
-        return qualify_tables(tree, dialect=dialect, canonicalize_table_aliases=True)
+        tree = qualify_tables(tree, dialect=dialect, canonicalize_table_aliases=True)
     except Exception:  # noqa: BLE001 - unusual shapes keep their own aliases
         log.debug("qualify_tables failed", exc_info=True)
         return tree
+    # qualify_tables leaves `alias.*` alone: follow the renaming there too.
+    renamed: dict[str, str] = {}
+    for node, before in sources:
+        if before and node.alias and before != node.alias:
+            renamed.setdefault(before, node.alias)
+    canonical = set(renamed.values())
+    for column in tree.find_all(exp.Column):
+        if (isinstance(column.this, exp.Star) and column.table in renamed
+                and column.table not in canonical):
+            column.set("table", exp.to_identifier(renamed[column.table]))
+    return tree
 
 
 def _unqualify_single_source_columns(tree: exp.Expression) -> None:
@@ -121,8 +135,14 @@ def _unqualify_single_source_columns(tree: exp.Expression) -> None:
             continue
         only = sources[0]
         for column in scope.columns:
-            if column.table == only and not column.args.get("db"):
+            if (column.table == only and not column.args.get("db")
+                    and column.find_ancestor(exp.Select) is scope.expression):
                 column.set("table", None)
+        if isinstance(scope.expression, exp.Select):  # `t.*` over a single table is `*`
+            for projection in scope.expression.expressions:
+                if (isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+                        and projection.table == only):
+                    projection.replace(exp.Star())
 
 
 def _projection_key(node: exp.Expression) -> str:

@@ -1,6 +1,7 @@
 """Duels and tournaments end to end: real clients, real server clock, real judge."""
 import time
 
+from tests.helpers import wait_until
 from tests.sockets.conftest import CORRECT
 
 
@@ -122,6 +123,7 @@ def test_tournament_freeze_hides_standings_from_players_not_host(api, sockets, t
     assert player_socks[0].wait_for("room.announcement")["text"] == "Good luck!"
     host_sock.call("room.start", {"room_id": room["id"]})
     player_socks[0].wait_for("room.started")
+    wait_until(lambda: players[0].call("GET", f"/rooms/{room['id']}").json()["data"]["frozen"], timeout_s=10)
     submit(players[0], cid, room["id"])
     live = host_sock.wait_for("room.standings", lambda d: d["standings"][0]["total_score"] == 100)
     assert live["standings"][0]["user_id"] == players[0].user["id"]
