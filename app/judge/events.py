@@ -18,6 +18,7 @@ def _from_dict(cls, raw: dict[str, Any]):
 
 @dataclass(frozen=True)
 class TestCaseSpec:
+    __test__ = False   # not a pytest test class despite its name
     id: int
     data: Optional[str]
     is_visible: bool = True

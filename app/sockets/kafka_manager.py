@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from typing import Iterator, Optional, Union
 
 import socketio
@@ -72,7 +71,8 @@ class FixedKafkaManager(socketio.KafkaManager):
       never build a consumer).
     - `_publish`: sends bytes (the parent sends `str`, which kafka-python
       rejects), bounded by PUBLISH_TIMEOUT_S, and flushes so the event leaves now.
-      Like `RedisManager`, a failed publish is logged, not raised.
+      Like `RedisManager`, a failed publish is logged, not raised (Socket.IO
+      events are best effort; the database stays the source of truth).
     - `_kafka_listen`: a consumer with no consumer group (`group_id=None`: every
       web process must see every event, not a share of them), assigned every
       partition of the channel's topic, starting at the end (`latest`: events
@@ -158,16 +158,23 @@ class FixedKafkaManager(socketio.KafkaManager):
         payload = self.json.dumps(data)
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
-        for retries_left in (1, 0):
+        for attempt in (1, 2):
+            reused = self.producer is not None
             try:
                 producer = self._get_producer()
-                producer.send(self.channel, value=payload)
+                future = producer.send(self.channel, value=payload)
                 producer.flush(timeout=PUBLISH_TIMEOUT_S)
+                future.get(timeout=PUBLISH_TIMEOUT_S)  # done after the flush: raises if delivery failed
                 return
-            except Exception as exc:  # noqa: BLE001 - like RedisManager: log, retry once, give up
+            except Exception as exc:  # noqa: BLE001 - like RedisManager: log, maybe retry once, give up
                 self._drop_producer()
+                # Only a producer that had worked earlier is worth one more try (stale connection);
+                # a broker that cannot be reached now would just double the wait of the emitting code.
+                retry = attempt == 1 and reused
                 self._get_logger().error("Cannot publish to kafka (%s)%s", exc,
-                                         "... retrying" if retries_left else "... giving up")
+                                         "... retrying" if retry else "... giving up")
+                if not retry:
+                    return
 
     def _kafka_listen(self) -> Iterator:
         retry_sleep = 1.0
@@ -207,8 +214,10 @@ class FixedKafkaManager(socketio.KafkaManager):
         self._drop_producer()
         thread = getattr(self, "thread", None)
         if thread is not None and hasattr(thread, "join"):
-            deadline = time.monotonic() + timeout
-            thread.join(max(0.0, deadline - time.monotonic()))
+            try:
+                thread.join(timeout)
+            except TypeError:  # eventlet's thread wrapper has join() without a timeout
+                thread.join()   # the listener's poll returns within a second
 
 
 def make_client_manager(url: str, write_only: bool = False, *, channel: str = CHANNEL) -> PubSubManager:

@@ -1,0 +1,89 @@
+"""Result comparison rules (SPEC section 4), one rule per test, tricky cases included."""
+import datetime as dt
+from decimal import Decimal
+
+from app.judge.compare import compare
+from app.judge.gate import OrderKey
+from app.judge.results import ResultSet
+
+
+def rs(columns, *rows):
+    return ResultSet(list(columns), [tuple(r) for r in rows])
+
+
+def test_equal_multiset_in_any_order_without_order_by():
+    ok, feedback = compare(rs("ab", (1, "x"), (2, "y")), rs("ab", (2, "y"), (1, "x")), None)
+    assert ok and feedback is None
+
+
+def test_duplicates_count():
+    ok, feedback = compare(rs("a", (1,), (1,), (2,)), rs("a", (1,), (2,), (2,)), None)
+    assert not ok and feedback == "1 row differs from the expected result"
+
+
+def test_column_count_first():
+    assert compare(rs("ab", (1, 2)), rs("a", (1,)), None) == (False, "wrong column count: expected 2, got 1")
+
+
+def test_column_names_case_insensitive_and_optional():
+    assert compare(rs(["Total"], (1,)), rs(["total"], (1,)), None) == (True, None)
+    ok, feedback = compare(rs(["total"], (1,)), rs(["sum"], (1,)), None)
+    assert not ok and feedback.startswith("wrong column names")
+    assert compare(rs(["total"], (1,)), rs(["sum"], (1,)), None, check_column_names=False) == (True, None)
+
+
+def test_row_count_feedback():
+    ok, feedback = compare(rs("a", (1,), (2,)), rs("a", (1,)), None)
+    assert (ok, feedback) == (False, "wrong row count: expected 2, got 1")
+
+
+def test_numeric_tolerance_across_types():
+    assert compare(rs("a", (Decimal("0.3"),)), rs("a", (0.1 + 0.2,)), None)[0]
+    assert compare(rs("a", (10,)), rs("a", (10.0,)), None)[0]
+    assert compare(rs("a", (1_000_000.0,)), rs("a", (1_000_000.5,)), None)[0]       # 5e-7 relative
+    assert not compare(rs("a", (1_000_000.0,)), rs("a", (1_000_002.0,)), None)[0]   # 2e-6 relative
+
+
+def test_null_is_not_empty_string_nor_zero():
+    assert compare(rs("a", (None,)), rs("a", (None,)), None)[0]
+    assert not compare(rs("a", (None,)), rs("a", ("",)), None)[0]
+    assert not compare(rs("a", (None,)), rs("a", (0,)), None)[0]
+    assert not compare(rs("a", ("1",)), rs("a", (1,)), None)[0]
+
+
+def test_dates_compare_by_value():
+    assert compare(rs("d", (dt.date(2024, 1, 2),)), rs("d", ("2024-01-02",)), None)[0]
+    assert not compare(rs("d", (dt.date(2024, 1, 2),)), rs("d", ("2024-01-03",)), None)[0]
+
+
+def test_order_matters_only_up_to_sort_keys():
+    expected = rs(["dept", "name"], ("a", "x"), ("a", "y"), ("b", "z"))
+    ties_swapped = rs(["dept", "name"], ("a", "y"), ("a", "x"), ("b", "z"))
+    wrong_order = rs(["dept", "name"], ("b", "z"), ("a", "x"), ("a", "y"))
+    keys = [OrderKey(index=0)]
+    assert compare(expected, ties_swapped, keys) == (True, None)
+    assert compare(expected, wrong_order, keys) == (False, "right rows in the wrong order")
+
+
+def test_sort_key_by_name_and_unresolvable_key_means_exact_order():
+    expected = rs(["dept", "name"], ("a", "x"), ("a", "y"))
+    swapped = rs(["dept", "name"], ("a", "y"), ("a", "x"))
+    assert compare(expected, swapped, [OrderKey(name="dept")])[0]
+    assert not compare(expected, swapped, [OrderKey()])[0]    # key not in the output: exact order
+
+
+def test_numeric_near_ties_still_match_as_multiset():
+    expected = rs("ab", (1.0000001, "p"), (1.0, "q"))
+    actual = rs("ab", (1.0, "p"), (1.0000001, "q"))
+    assert compare(expected, actual, None)[0]
+
+
+def test_feedback_never_contains_data():
+    secret = "s3cr3t-value"
+    ok, feedback = compare(rs("a", (secret,), ("b",)), rs("a", ("x",), ("b",)), None)
+    assert not ok and secret not in feedback and feedback == "1 row differs from the expected result"
+
+
+def test_nan_and_bytes():
+    assert compare(rs("a", (float("nan"),)), rs("a", (float("nan"),)), None)[0]
+    assert compare(rs("a", (b"\x01",)), rs("a", (memoryview(b"\x01"),)), None)[0]
