@@ -35,3 +35,14 @@ def wait_until(condition, timeout_s: float = 10.0, interval_s: float = 0.05):
             return value
         time.sleep(interval_s)
     raise AssertionError(f"condition not met within {timeout_s} s")
+
+
+def require_engine(app, engine: str) -> None:
+    """Skips (fails under CI) when the app has no working sandbox for `engine`."""
+    from tests.services_env import unavailable
+    engines = app.extensions["sqlarena.judging"].engines
+    if engine not in engines:
+        unavailable(f"the {engine} sandbox is not configured")
+    problem = engines[engine].health()
+    if problem:
+        unavailable(f"the {engine} sandbox is unreachable: {problem}")

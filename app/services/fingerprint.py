@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
@@ -36,6 +37,19 @@ _INT_RE = re.compile(r"^\d+$")
 _DECIMAL_RE = re.compile(r"^(\d*)\.(\d*)$")
 _STATEMENTS = tuple(getattr(exp, name) for name in ("Query", "DML", "DDL", "Drop", "Alter", "Values")
                     if hasattr(exp, name))
+
+
+_quiet = threading.local()
+
+
+class _QuietWhileFingerprinting(logging.Filter):
+    """Drops sqlglot's parser warnings raised by this module's own parse (per thread, so thread-safe)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_quiet, "active", False)
+
+
+logging.getLogger("sqlglot").addFilter(_QuietWhileFingerprinting())
 
 
 def query_fingerprint(sql: str, dialect: str) -> Optional[str]:
@@ -54,13 +68,11 @@ def normalised_sql(sql: str, dialect: str) -> Optional[str]:
     """The canonical rendering the fingerprint hashes (None when it does not parse). May raise."""
     if not isinstance(sql, str) or not sql.strip():
         return None
-    sqlglot_logger = logging.getLogger("sqlglot")
-    previous = sqlglot_logger.level
-    sqlglot_logger.setLevel(logging.ERROR)  # silences "falling back to parsing as a Command"
+    _quiet.active = True  # silences sqlglot's "falling back to parsing as a Command" for this thread
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     finally:
-        sqlglot_logger.setLevel(previous)
+        _quiet.active = False
     if len(statements) != 1:
         return None
     tree = statements[0]

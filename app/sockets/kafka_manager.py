@@ -23,10 +23,9 @@ overrides only the Kafka plumbing.
 """
 from __future__ import annotations
 
-import logging
 import re
 import threading
-from typing import Iterator, Optional, Union
+from typing import Iterator, Union
 
 import socketio
 from socketio.pubsub_manager import PubSubManager
@@ -39,7 +38,6 @@ try:
 except ImportError:  # pragma: no cover - kafka-python is a locked dependency
     kafka = None
 
-log = logging.getLogger(__name__)
 
 CHANNEL = "sqlarena-socketio"
 DEFAULT_BOOTSTRAP = "localhost:9092"
