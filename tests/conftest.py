@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.helpers import challenge_body
-from tests.services_env import PG_APP_DB, ensure_pg_database, in_ci, pg_url, unavailable
+from tests.services_env import PG_ADMIN_URL, PG_APP_DB, ensure_pg_database, in_ci, pg_url, unavailable
 
 pytest_plugins = ["tests.broker"]
 
@@ -31,7 +31,7 @@ def base_overrides(tmp_path_factory, backend: str) -> dict:
         "JUDGE_TIMING_RUNS": 1,
         "KAFKA_BOOTSTRAP_SERVERS": "",
         "SOCKETIO_MESSAGE_QUEUE": "",
-        "SANDBOX_DATABASE_URL": "",
+        "SANDBOX_DATABASE_URL": PG_ADMIN_URL,   # connected lazily, on the first postgresql challenge
         "SEED_DEMO": False,
         "LOG_LEVEL": "WARNING",
     }

@@ -69,8 +69,14 @@ class Judge:
                           job.attempt_id, case.id, exc)
                 yield self._event(job, case, FAILED, None, error=str(exc))
                 continue
-            run = engine.execute(job.challenge_version, init, case, job.query, job.time_limit_ms,
-                                 self.settings.max_rows, self.settings.timing_runs)
+            try:
+                run = engine.execute(job.challenge_version, init, case, job.query, job.time_limit_ms,
+                                     self.settings.max_rows, self.settings.timing_runs)
+            except Exception as exc:   # the sandbox itself is down: not the player's fault
+                log.exception("engine failure attempt_id=%s test_case_id=%s", job.attempt_id, case.id)
+                yield self._event(job, case, FAILED, None, error=f"the judge could not run the query: "
+                                                                 f"{type(exc).__name__}")
+                continue
             yield self._case_event(job, case, expected, run)
 
     def preview(self, engine_name: str, challenge_version: str, init: str, cases: list[TestCaseSpec],
@@ -111,8 +117,11 @@ class Judge:
             if cached is not None:
                 self._expected.move_to_end(key)
                 return cached
-        run = engine.execute(job.challenge_version, init, case, solution,
-                             job.time_limit_ms * SOLUTION_TIME_FACTOR, self.settings.max_rows, 1)
+        try:
+            run = engine.execute(job.challenge_version, init, case, solution,
+                                 job.time_limit_ms * SOLUTION_TIME_FACTOR, self.settings.max_rows, 1)
+        except Exception as exc:
+            raise JudgeError(f"the sandbox failed on test case {case.id}: {type(exc).__name__}") from exc
         if run.verdict or run.result is None:
             raise JudgeError(f"the reference solution failed on test case {case.id}: {run.error}")
         expected = Expected(run.result, order_by_keys(solution, DIALECTS.get(engine.name, engine.dialect)))

@@ -8,8 +8,9 @@ import uuid
 import pytest
 
 from app.judge.engines.base import ChallengeInvalid
-from app.judge.engines.postgres import PostgresEngine, Watchdog, dataset_key, DATASET_PREFIX
-from app.judge.events import TestCaseSpec
+from app.judge.engines import postgres as postgres_module
+from app.judge.engines.postgres import DATASET_PREFIX, PostgresEngine, Watchdog, dataset_key
+from app.judge.events import TestCaseSpec as CaseSpec
 from app.judge.settings import JudgeSettings
 from app.judge.verdicts import OUTPUT_LIMIT_EXCEEDED, RUNTIME_ERROR, TIME_LIMIT_EXCEEDED
 from tests.services_env import PG_ADMIN_URL, unavailable
@@ -30,7 +31,7 @@ DATA = """
 INSERT INTO t VALUES (1, 'ada', 9.50), (2, 'bob', 7.25), (3, 'cy', NULL);
 INSERT INTO cd.members VALUES (10, 'Smith'), (11, 'Jones');
 """
-CASE = TestCaseSpec(id=1, data=DATA)
+CASE = CaseSpec(id=1, data=DATA)
 OTHER_INIT = "CREATE TABLE other_secret (x integer); INSERT INTO other_secret VALUES (42);"
 
 
@@ -80,6 +81,14 @@ def test_empty_result_keeps_columns(pg_engine):
     assert outcome.result.columns == ["id", "name"] and outcome.result.rows == []
 
 
+def test_values_keep_their_types(pg_engine):
+    outcome = run(pg_engine, """SELECT 1.5::numeric AS n, DATE '2024-02-29' AS d, '{"a": 1}'::jsonb AS j, NULL AS z""")
+    assert outcome.verdict is None, outcome.error
+    assert outcome.result.rows[0][0] == 1.5 and outcome.result.rows[0][1].isoformat() == "2024-02-29"
+    assert outcome.result.rows[0][2] == '{"a": 1}' and outcome.result.rows[0][3] is None
+    assert outcome.result.to_json() == '{"columns":["n","d","j","z"],"rows":[[1.5,"2024-02-29","{\\"a\\": 1}",null]]}'
+
+
 def test_execution_ms_is_the_median_of_timing_runs(pg_engine):
     outcome = run(pg_engine, "SELECT count(*) FROM t", timing_runs=3)
     assert outcome.verdict is None
@@ -114,7 +123,7 @@ def test_catalog_shows_only_this_datasets_objects(pg_engine):
              "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' "
              "AND c.relkind = 'r' ORDER BY 1")
     mine = run(pg_engine, query)
-    other = run(pg_engine, query, init=OTHER_INIT, case=TestCaseSpec(id=1, data=None))
+    other = run(pg_engine, query, init=OTHER_INIT, case=CaseSpec(id=1, data=None))
     assert mine.verdict is None and other.verdict is None
     assert [r[0] for r in mine.result.rows] == ["members", "t"]
     assert [r[0] for r in other.result.rows] == ["other_secret"]
@@ -233,7 +242,7 @@ def test_watchdog_cancels_a_running_statement(pg_engine):
 
 
 def test_dropped_or_half_built_dataset_is_rebuilt(pg_engine):
-    case = TestCaseSpec(id=1, data=f"INSERT INTO t VALUES (1, '{uuid.uuid4().hex}', 1)")
+    case = CaseSpec(id=1, data=f"INSERT INTO t VALUES (1, '{uuid.uuid4().hex}', 1)")
     dbname = DATASET_PREFIX + dataset_key(INIT, case.data)[:24]
     try:
         # A half-built database (no ready marker, as a crashed loader leaves it) is dropped and rebuilt.
@@ -250,8 +259,40 @@ def test_dropped_or_half_built_dataset_is_rebuilt(pg_engine):
         admin_execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
 
 
+def test_concurrent_first_runs_load_a_dataset_once(pg_engine):
+    case = CaseSpec(id=1, data=f"INSERT INTO t VALUES (1, '{uuid.uuid4().hex}', 1), (2, 'x', 2)")
+    dbname = DATASET_PREFIX + dataset_key(INIT, case.data)[:24]
+    built = pg_engine.datasets_built
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(run(pg_engine, "SELECT count(*) FROM t", case=case)))
+               for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert [r.result.rows for r in results] == [[(2,)]] * 4
+        assert pg_engine.datasets_built == built + 1
+    finally:
+        pg_engine.close()
+        admin_execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+
+
+def test_evicted_datasets_lose_their_pooled_connections():
+    engine = PostgresEngine(PG_ADMIN_URL, JudgeSettings(dataset_cache_size=1))
+    try:
+        assert run(engine, "SELECT count(*) FROM t").verdict is None
+        first = set(engine.pooled_connections())
+        assert run(engine, "SELECT 1", init=OTHER_INIT, case=CaseSpec(id=1, data=None)).verdict is None
+        second = set(engine.pooled_connections())
+        assert len(first) == 1 and len(second) == 1 and first != second
+    finally:
+        engine.close()
+    assert engine.pooled_connections() == {}
+
+
 def test_validate_accepts_a_working_challenge(pg_engine):
-    cases = [CASE, TestCaseSpec(id=2, data="INSERT INTO t VALUES (5, 'eve', 1)")]
+    cases = [CASE, CaseSpec(id=2, data="INSERT INTO t VALUES (5, 'eve', 1)")]
     pg_engine.validate(INIT, cases, "SELECT name FROM t ORDER BY id", TIME_LIMIT_MS)
 
 
@@ -264,7 +305,7 @@ def test_validate_reports_a_broken_init(pg_engine):
 
 
 def test_validate_reports_a_broken_test_case(pg_engine):
-    cases = [CASE, TestCaseSpec(id=2, data="INSERT INTO nowhere VALUES (1)")]
+    cases = [CASE, CaseSpec(id=2, data="INSERT INTO nowhere VALUES (1)")]
     with pytest.raises(ChallengeInvalid) as caught:
         pg_engine.validate(INIT, cases, "SELECT 1", TIME_LIMIT_MS)
     assert "test case 2" in str(caught.value) and 'relation "nowhere" does not exist' in str(caught.value)
@@ -281,6 +322,24 @@ def test_loader_is_unprivileged_too(pg_engine):
                  "ALTER ROLE sqlarena_loader SUPERUSER", "COPY (SELECT 1) TO PROGRAM 'true'"):
         with pytest.raises(ChallengeInvalid):
             pg_engine.validate(init, [CASE], "SELECT 1", TIME_LIMIT_MS)
+
+
+def test_loader_time_limit_survives_its_own_set(pg_engine, monkeypatch):
+    monkeypatch.setattr(postgres_module, "LOAD_MIN_TIMEOUT_MS", 200)
+    init = ("SET statement_timeout = 0; "
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r")
+    started = time.perf_counter()
+    with pytest.raises(ChallengeInvalid) as caught:
+        pg_engine.validate(init, [CASE], "SELECT 1", 100)
+    assert "took longer than" in str(caught.value)
+    assert time.perf_counter() - started < 5
+
+
+def test_init_left_in_an_open_transaction_is_kept(pg_engine):
+    init = "BEGIN; CREATE TABLE kept (x integer); INSERT INTO kept VALUES (1), (2);"
+    outcome = run(pg_engine, "SELECT count(*) FROM kept", init=init, case=CaseSpec(id=1, data=None))
+    assert outcome.verdict is None, outcome.error
+    assert outcome.result.rows == [(2,)]
 
 
 def test_health_reports_without_credentials():

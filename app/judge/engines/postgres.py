@@ -45,6 +45,7 @@ from typing import Any, Callable, Optional
 import psycopg2
 import psycopg2.errors
 import psycopg2.extensions
+import psycopg2.extras
 
 from app.judge.engines.base import ChallengeInvalid
 from app.judge.events import TestCaseSpec
@@ -60,7 +61,7 @@ TEMPLATE_DB = "sqlarena_template"
 DATASET_PREFIX = "sqlarena_ds_"
 # Bump when the template recipe or the dataset recipe changes: the template is
 # rebuilt and every dataset gets a new name (old ones are left in place).
-RECIPE_VERSION = "sqlarena-template-v1"
+RECIPE_VERSION = "sqlarena-template-v2"
 DATASET_READY = "sqlarena-dataset-ready"
 ADVISORY_CLASS = 0x5A1A            # first key of every advisory lock the engine takes
 
@@ -70,9 +71,10 @@ LOADER_TEMP_FILE_LIMIT = "1GB"
 CONNECT_TIMEOUT_S = 5
 HEALTH_CONNECT_TIMEOUT_S = 3
 IDLE_PER_DATASET = 4               # pooled idle query connections per dataset
-IDLE_TOTAL = 32                    # pooled idle query connections in all
-FIRST_BATCH_ROWS = 100             # small first fetch, so one huge row is seen early
+IDLE_TOTAL = 16                    # pooled idle query connections in all
+FIRST_BATCH_ROWS = 10              # small first fetch, so huge rows are seen early
 BATCH_ROWS = 1000
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # later batches are sized to about this much
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 CURSOR_NAME = "sqlarena_query"
 # psycopg2 runs a named cursor's query as `DECLARE "name" CURSOR WITHOUT HOLD FOR <query>`:
@@ -89,7 +91,8 @@ REVOKED_FUNCTIONS = (
     "pg_advisory%", "pg_try_advisory%",
     "pg_notify", "pg_logical_emit_message",
     "txid_current", "pg_current_xact_id",
-    "pg_stat_reset%", "pg_stat_get_activity", "pg_stat_get_backend\\_%", "pg_blocking_pids",
+    "pg_stat_reset%", "pg_stat_get_activity", "pg_stat_get_backend\\_%", "pg_stat_get_progress_info",
+    "pg_blocking_pids", "pg_lock_status",
     "pg_log_backend_memory_contexts",
     "dblink%",
 )
@@ -132,8 +135,8 @@ class PostgresEngine:
         params.update(extra)
         return psycopg2.connect(**params)
 
-    def _admin(self, dbname: Optional[str] = None):
-        conn = self._connect(dbname, application_name="sqlarena-admin")
+    def _admin(self, dbname: Optional[str] = None, **extra):
+        conn = self._connect(dbname, application_name="sqlarena-admin", **extra)
         conn.autocommit = True
         return conn
 
@@ -230,9 +233,14 @@ class PostgresEngine:
             with self._lock:
                 if key in self._datasets:
                     return self._datasets[key]
-            self._ensure_setup()
             dbname = DATASET_PREFIX + key[:24]
-            self._build_dataset(dbname, key, init, data, load_timeout_ms)
+            try:
+                self._ensure_setup()
+                self._build_dataset(dbname, key, init, data, load_timeout_ms)
+            except BaseException:
+                with self._lock:
+                    self._building.pop(key, None)
+                raise
             with self._lock:
                 self._datasets[key] = dbname
                 self._building.pop(key, None)
@@ -270,7 +278,8 @@ class PostgresEngine:
                         cur.execute(f"DROP DATABASE {dbname} WITH (FORCE)")
                     started = time.perf_counter()
                     self._create_and_load(cur, dbname, init, data, load_timeout_ms)
-                    self.datasets_built += 1
+                    with self._lock:
+                        self.datasets_built += 1
                     log.info("loaded sandbox dataset %s in %.0f ms", dbname,
                              (time.perf_counter() - started) * 1000.0)
                 finally:
@@ -299,7 +308,8 @@ class PostgresEngine:
             raise
 
     def _in_database(self, dbname: str, action: Callable[[Any], None]) -> None:
-        conn = self._admin(dbname)
+        # Superuser in a database that untrusted init wrote to: resolve names in pg_catalog only.
+        conn = self._admin(dbname, options="-c search_path=pg_catalog")
         try:
             with conn.cursor() as cur:
                 action(cur)
@@ -307,28 +317,35 @@ class PostgresEngine:
             conn.close()
 
     def _load_scripts(self, dbname: str, init: Optional[str], data: Optional[str], timeout_ms: int) -> None:
-        """Runs init, then the data, as the loader role, each under a timeout and a watchdog."""
+        """Runs init, then the data, as the loader role, each under a timeout and a watchdog
+        (the scripts may SET statement_timeout themselves); then VACUUM ANALYZE as the tables'
+        owner, not as superuser, for stable plans and timings from the first query on."""
         conn = self._connect(dbname, LOADER_ROLE, application_name="sqlarena-loader",
                              options=f"-c statement_timeout={timeout_ms}")
         conn.autocommit = True
+        steps = [("init", init), ("test data", data), ("after loading", "VACUUM ANALYZE")]
         try:
-            for label, script in (("init", init), ("test data", data)):
+            for label, script in steps:
                 if not script or not script.strip():
                     continue
                 watchdog = Watchdog(conn, timeout_ms / 1000.0 + self.settings.watchdog_grace_ms / 1000.0)
                 try:
                     with conn.cursor() as cur:
                         cur.execute(script)
+                        # A script that opened a transaction (BEGIN without COMMIT) keeps its work.
+                        status = conn.get_transaction_status()
+                        if status == psycopg2.extensions.TRANSACTION_STATUS_INTRANS:
+                            cur.execute("COMMIT")
+                        elif status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+                            raise DatasetLoadError(f"{label}: left a failed transaction open")
                 except psycopg2.errors.QueryCanceled:
                     raise DatasetLoadError(f"{label}: took longer than {timeout_ms} ms to load") from None
                 except psycopg2.Error as exc:
-                    if conn.closed and not isinstance(exc, psycopg2.DatabaseError):
-                        raise
                     raise DatasetLoadError(f"{label}: {engine_message(exc)}") from None
                 finally:
                     watchdog.stop()
         finally:
-            conn.close()
+            _close_quietly(conn)
 
     # -- query connections -----------------------------------------------------------
     def _checkout(self, dbname: str):
@@ -339,6 +356,9 @@ class PostgresEngine:
                 return idle.pop()
         conn = self._connect(dbname, QUERY_ROLE, application_name="sqlarena-query")
         conn.set_session(readonly=True, autocommit=False)
+        # json/jsonb as the server's text, so results show JSON rather than Python reprs.
+        psycopg2.extras.register_default_json(conn, loads=_json_text)
+        psycopg2.extras.register_default_jsonb(conn, loads=_json_text)
         return conn
 
     def _checkin(self, dbname: str, conn) -> None:
@@ -381,34 +401,36 @@ class PostgresEngine:
     # -- Engine protocol -------------------------------------------------------------
     def execute(self, challenge_version: str, init: str, case: TestCaseSpec, query: str,
                 time_limit_ms: int, max_rows: int, timing_runs: int = 1) -> Execution:
+        """Runs the (already gated) query; a dataset that fails to load is the case's RUNTIME_ERROR.
+        An unreachable sandbox server raises psycopg2.OperationalError (the judge cannot judge)."""
         try:
             dbname, conn = self._query_connection(init, case.data, time_limit_ms)
-        except DatasetLoadError as exc:
-            return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}")
-        query = query.rstrip().rstrip(";").rstrip()
-        holder = {"conn": conn}
-
-        def run_once() -> Execution:
-            current = holder["conn"]
-            if current is None or current.closed:
-                current = holder["conn"] = self._checkout(dbname)
-            outcome, keep = self._run_once(current, query, time_limit_ms, max_rows)
-            if not keep:
-                _close_quietly(current)
-                holder["conn"] = None
-            return outcome
-
-        try:
-            # A pooled connection may have gone stale (server restart, dataset dropped): retry once.
+            # The first run's BEGIN doubles as a probe: a pooled connection may have gone stale
+            # (server restart, dataset dropped by someone); then reconnect (and rebuild) once.
             try:
                 self._begin(conn, time_limit_ms)
             except (psycopg2.OperationalError, psycopg2.InterfaceError):
                 _close_quietly(conn)
                 self._forget_dataset(dbname)
                 dbname, conn = self._query_connection(init, case.data, time_limit_ms)
-                holder["conn"] = conn
                 self._begin(conn, time_limit_ms)
-            conn.rollback()
+        except DatasetLoadError as exc:
+            return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}")
+        query = query.rstrip().rstrip(";").rstrip()
+        holder = {"conn": conn, "begun": True}
+
+        def run_once() -> Execution:
+            current = holder["conn"]
+            if current is None:
+                current = holder["conn"] = self._checkout(dbname)
+            begun, holder["begun"] = holder["begun"], False
+            outcome, keep = self._run_once(current, query, time_limit_ms, max_rows, begun)
+            if not keep:
+                _close_quietly(current)
+                holder["conn"] = None
+            return outcome
+
+        try:
             return run_timed(run_once, timing_runs)
         finally:
             if holder["conn"] is not None:
@@ -416,65 +438,50 @@ class PostgresEngine:
 
     @staticmethod
     def _begin(conn, time_limit_ms: int) -> None:
+        """Opens the run's READ ONLY transaction (set_session) with the challenge's time limit."""
         with conn.cursor() as cur:
             cur.execute("SET LOCAL statement_timeout = %s", (int(time_limit_ms),))
 
-    def _run_once(self, conn, query: str, time_limit_ms: int, max_rows: int) -> tuple[Execution, bool]:
-        """One timed run in its own READ ONLY transaction. Returns the outcome and whether conn is reusable."""
+    def _run_once(self, conn, query: str, time_limit_ms: int, max_rows: int,
+                  begun: bool) -> tuple[Execution, bool]:
+        """One timed run in its own transaction, rolled back. Returns the outcome and whether conn is reusable."""
         timeout_error = f"time limit of {time_limit_ms} ms exceeded"
-        elapsed = 0.0
-        try:
-            self._begin(conn, time_limit_ms)
-        except psycopg2.Error as exc:
-            return Execution(verdict=RUNTIME_ERROR, error=engine_message(exc)), False
-        rows: list[tuple] = []
-        size = 0
-        batch = FIRST_BATCH_ROWS
+        if not begun:
+            try:
+                self._begin(conn, time_limit_ms)
+            except psycopg2.Error as exc:
+                return Execution(verdict=RUNTIME_ERROR, error=engine_message(exc)), False
         watchdog = Watchdog(conn, time_limit_ms / 1000.0 + self.settings.watchdog_grace_ms / 1000.0)
-        started = time.perf_counter()
+        fetch = _Fetch(max_rows)
         try:
-            cursor = conn.cursor(name=CURSOR_NAME)
-            started = time.perf_counter()
-            cursor.execute(query)
-            while True:
-                chunk = cursor.fetchmany(min(batch, max_rows + 1 - len(rows)))
-                elapsed = time.perf_counter() - started   # sizing below is not the query's time
-                rows.extend(chunk)
-                if len(chunk) < batch or len(rows) > max_rows:
-                    break
-                size += _approx_size(chunk)
-                if size > MAX_RESULT_BYTES:
-                    watchdog.stop()
-                    return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=_ms(elapsed),
-                                     error=f"the result is larger than {MAX_RESULT_BYTES // (1024 * 1024)} MB"), \
-                        self._rollback(conn, watchdog)
-                batch = BATCH_ROWS
-                started = time.perf_counter() - elapsed
-            columns = [d[0] for d in cursor.description or ()]
-            watchdog.stop()
-            if elapsed * 1000.0 > time_limit_ms:
-                return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=_ms(elapsed), error=timeout_error), \
-                    self._rollback(conn, watchdog)
-            keep = self._rollback(conn, watchdog)
+            columns, rows = fetch.run(conn, query)
         except psycopg2.errors.QueryCanceled:
             watchdog.stop()
-            elapsed = elapsed or (time.perf_counter() - started)
-            return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=_ms(elapsed), error=timeout_error), \
+            return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed), error=timeout_error), \
                 self._rollback(conn, watchdog)
         except psycopg2.Error as exc:
             watchdog.stop()
-            message = engine_message(exc, position_offset=-DECLARE_PREFIX_CHARS)
             if watchdog.fired:
-                return Execution(verdict=TIME_LIMIT_EXCEEDED, error=timeout_error), False
+                return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed),
+                                 error=timeout_error), False
+            message = engine_message(exc, position_offset=-DECLARE_PREFIX_CHARS)
             return Execution(verdict=RUNTIME_ERROR, error=message), self._rollback(conn, watchdog)
         except (MemoryError, OverflowError, ValueError) as exc:
             watchdog.stop()
             return Execution(verdict=RUNTIME_ERROR, error=f"{type(exc).__name__}: {exc}"[:300]), False
+        watchdog.stop()
+        keep = self._rollback(conn, watchdog)
+        elapsed_ms = fetch.elapsed * 1000.0
+        if fetch.too_large:
+            return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed),
+                             error=f"the result is larger than {MAX_RESULT_BYTES // (1024 * 1024)} MB"), keep
+        if elapsed_ms > time_limit_ms:
+            return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed), error=timeout_error), keep
         if len(rows) > max_rows:
-            return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=_ms(elapsed),
+            return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed),
                              error=f"the query returned more than {max_rows} rows"), keep
-        return Execution(result=ResultSet(columns, rows), execution_ms=_ms(elapsed),
-                         timings_ms=[elapsed * 1000.0]), keep
+        return Execution(result=ResultSet(columns, rows), execution_ms=_ms(fetch.elapsed),
+                         timings_ms=[elapsed_ms]), keep
 
     @staticmethod
     def _rollback(conn, watchdog: "Watchdog") -> bool:
@@ -515,12 +522,54 @@ class PostgresEngine:
         finally:
             _close_quietly(conn)
 
+    def pooled_connections(self) -> dict[str, int]:
+        """Idle query connections per dataset database (for tests and metrics)."""
+        with self._lock:
+            return {dbname: len(conns) for dbname, conns in self._idle.items() if conns}
+
     def close(self) -> None:
         with self._lock:
             idle = [conn for conns in self._idle.values() for conn in conns]
             self._idle.clear()
         for conn in idle:
             _close_quietly(conn)
+
+
+class _Fetch:
+    """Runs a query through a server-side cursor and fetches in batches sized by the rows seen so far,
+    so neither a billion rows nor a few huge values land in memory at once. `elapsed` covers only
+    DECLARE and the FETCHes (SPEC 4, Timing), not the client-side size bookkeeping."""
+
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows
+        self.elapsed = 0.0
+        self.too_large = False
+
+    def run(self, conn, query: str) -> tuple[list[str], list[tuple]]:
+        cursor = conn.cursor(name=CURSOR_NAME)
+        rows: list[tuple] = []
+        size = 0
+        batch = FIRST_BATCH_ROWS
+        started = time.perf_counter()
+        try:
+            cursor.execute(query)
+            while True:
+                wanted = min(batch, self.max_rows + 1 - len(rows))
+                chunk = cursor.fetchmany(wanted)
+                self.elapsed = time.perf_counter() - started
+                rows.extend(chunk)
+                if len(chunk) < wanted or len(rows) > self.max_rows:
+                    break
+                chunk_size = _approx_size(chunk)
+                size += chunk_size
+                if size > MAX_RESULT_BYTES:
+                    self.too_large = True
+                    break
+                batch = max(1, min(BATCH_ROWS, MAX_BATCH_BYTES * len(chunk) // max(chunk_size, 1)))
+                started = time.perf_counter() - self.elapsed
+            return [d[0] for d in cursor.description or ()], rows
+        finally:
+            self.elapsed = self.elapsed or (time.perf_counter() - started)
 
 
 class Watchdog:
@@ -564,7 +613,6 @@ def _freeze_dataset(cur) -> None:
     for (schema,) in cur.fetchall():
         cur.execute(f"GRANT USAGE ON SCHEMA {_ident(schema)} TO {QUERY_ROLE}")
         cur.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {_ident(schema)} TO {QUERY_ROLE}")
-    cur.execute("VACUUM ANALYZE")   # stable plans and timings from the first query on
 
 
 def run_timed(run: Callable[[], Execution], timing_runs: int) -> Execution:
@@ -623,6 +671,10 @@ def _approx_size(rows: list[tuple]) -> int:
         for value in row:
             size += len(value) if isinstance(value, (str, bytes, memoryview)) else 16
     return size
+
+
+def _json_text(text: str) -> str:
+    return text
 
 
 def _ms(seconds: float) -> float:
