@@ -87,3 +87,46 @@ class ApiClient:
         data = response.json()["data"]
         self.token, self.user = data["access_token"], data["user"]
         return self
+
+
+def kafka_env(bootstrap: str) -> dict:
+    """Environment for processes that judge through Kafka: own topics and groups, test-broker timeouts."""
+    import uuid
+    from tests.services_env import PG_ADMIN_URL
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "KAFKA_SESSION_TIMEOUT_MS": "6000",
+        "KAFKA_HEARTBEAT_INTERVAL_MS": "2000", "KAFKA_FETCH_MAX_WAIT_MS": "20",
+        "KAFKA_CONSUMER_GROUP_ID": f"e2e-judge-{suffix}", "KAFKA_RECORDER_GROUP_ID": f"e2e-recorder-{suffix}",
+        "KAFKA_JOB_INIT_TOPIC": f"e2e.job-init.{suffix}", "KAFKA_JOB_COMPLETION_TOPIC": f"e2e.job-completion.{suffix}",
+        "KAFKA_JOB_PARTITIONS": "8", "JUDGE_IN_PROCESS": "false", "SANDBOX_DATABASE_URL": PG_ADMIN_URL,
+        "JUDGE_TIMING_RUNS": "1",
+    }
+
+
+class WorkerPool:
+    """Starts `flask judge-worker` processes (plain threads, no eventlet) and stops them all at the end."""
+
+    def __init__(self, log_dir: Path, env: dict):
+        self.log_dir, self.env = log_dir, env
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, threads: int = 1, *extra: str) -> tuple[subprocess.Popen, Path]:
+        log_path = self.log_dir / f"worker-{len(self.processes)}.log"
+        env = {**os.environ, "LOG_LEVEL": "INFO", **self.env}
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app:create_app", "judge-worker",
+                                     "--threads", str(threads), *extra], cwd=ROOT, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(proc)
+        return proc, log_path
+
+    def stop(self) -> None:
+        for proc in self.processes:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.processes:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()

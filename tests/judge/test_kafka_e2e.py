@@ -2,20 +2,14 @@
 Kafka → recorder, with worker processes started, shared and killed like in production."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import wait_until
-from tests.live_server import ROOT, ApiClient, running_server
-from tests.services_env import PG_ADMIN_URL
+from tests.live_server import ApiClient, WorkerPool, kafka_env, running_server
 
 SLOW_CHALLENGE = {
     "name": "Count to a lot", "type": "FE", "time_limit_ms": 3000,
@@ -30,48 +24,18 @@ SLOW_CORRECT = ("SELECT id FROM t WHERE (WITH RECURSIVE r(n) AS (SELECT 1 UNION 
                 "WHERE n < 150000) SELECT count(*) FROM r) > 0 ORDER BY id")
 
 
-def kafka_env(kafka_broker: str) -> dict:
-    suffix = uuid.uuid4().hex[:8]
-    return {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_broker, "KAFKA_SESSION_TIMEOUT_MS": "6000",
-        "KAFKA_HEARTBEAT_INTERVAL_MS": "2000", "KAFKA_FETCH_MAX_WAIT_MS": "20",
-        "KAFKA_CONSUMER_GROUP_ID": f"e2e-judge-{suffix}", "KAFKA_RECORDER_GROUP_ID": f"e2e-recorder-{suffix}",
-        "KAFKA_JOB_INIT_TOPIC": f"e2e.job-init.{suffix}", "KAFKA_JOB_COMPLETION_TOPIC": f"e2e.job-completion.{suffix}",
-        "KAFKA_JOB_PARTITIONS": "8", "JUDGE_IN_PROCESS": "false", "SANDBOX_DATABASE_URL": PG_ADMIN_URL,
-        "JUDGE_TIMING_RUNS": "1",
-    }
-
-
 @pytest.fixture
 def kafka_site(kafka_broker, tmp_path):
     """A web process whose judging goes through Kafka, and a factory of judge worker processes."""
     env = kafka_env(kafka_broker)
     instance = tmp_path / "instance"
-    admin = ("admin@kafka.test", "admin-pw-123")
-    workers: list[subprocess.Popen] = []
-
-    def start_worker(threads: int = 1) -> tuple[subprocess.Popen, Path]:
-        log_path = tmp_path / f"worker-{len(workers)}.log"
-        worker_env = {**os.environ, **env, "INSTANCE_PATH": str(instance), "LOG_LEVEL": "INFO"}
-        with open(log_path, "w") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app:create_app", "judge-worker",
-                                     "--threads", str(threads)], cwd=ROOT, env=worker_env,
-                                    stdout=log, stderr=subprocess.STDOUT)
-        workers.append(proc)
-        return proc, log_path
-
-    with running_server(instance, FIRST_ADMIN_EMAIL=admin[0], FIRST_ADMIN_PASSWORD=admin[1], **env) as base:
+    pool = WorkerPool(tmp_path, {**env, "INSTANCE_PATH": str(instance)})
+    with running_server(instance, FIRST_ADMIN_EMAIL="admin@kafka.test", FIRST_ADMIN_PASSWORD="admin-pw-123",
+                        **env) as base:
         try:
-            yield base, start_worker
+            yield base, pool.start
         finally:
-            for proc in workers:
-                if proc.poll() is None:
-                    proc.terminate()
-            for proc in workers:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            pool.stop()
 
 
 def new_player(base: str) -> ApiClient:
