@@ -8,15 +8,27 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from werkzeug.routing import IntegerConverter
+
 from app.config import load_config
+from app.routes.common import MAX_DATABASE_ID
 from app.errors import error_envelope
 from app.extensions import db, jwt, migrate, socketio
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` ids beyond a 64-bit column cannot exist: the route does not match (404), not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Builds the app; `overrides` (tests) win over the environment. No I/O beyond reading config."""
     config = load_config(overrides)
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], static_folder=None)
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(config)
     configure_logging(app.config["LOG_LEVEL"])
 
@@ -27,6 +39,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app.routes import build_api_blueprint
     app.register_blueprint(build_api_blueprint())
+    from app.webclient import register_web_client
+    register_web_client(app)
     register_app_error_handlers(app)
 
     from app.sockets import init_sockets

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 
 import click
 from flask import Flask, current_app

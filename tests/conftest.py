@@ -170,3 +170,13 @@ def wait_judged(client):
             time.sleep(0.02)
         raise AssertionError(f"attempt {attempt_id} not judged within {timeout_s} s: {data}")
     return wait
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skipped test is a failure: every service the suite needs must be there."""
+    outcome = yield
+    report = outcome.get_result()
+    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, which must run every test: {report.longrepr}"

@@ -1,5 +1,4 @@
 """Registration, login, token refresh and logout, and the caller's own account."""
-from flask import current_app
 from flask_jwt_extended import (create_access_token, create_refresh_token, current_user, decode_token,
                                 get_jwt, jwt_required)
 from flask_restx import Model, Namespace, Resource, fields

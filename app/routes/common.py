@@ -34,6 +34,9 @@ def json_body() -> dict:
     return body
 
 
+MAX_DATABASE_ID = 2**63 - 1   # largest value a 64-bit (and SQLite) integer column holds
+
+
 def query_int(name: str, default: Optional[int] = None, minimum: Optional[int] = None) -> Optional[int]:
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -44,6 +47,8 @@ def query_int(name: str, default: Optional[int] = None, minimum: Optional[int] =
         raise BadRequest(f"'{name}' must be an integer") from None
     if minimum is not None and value < minimum:
         raise BadRequest(f"'{name}' must be at least {minimum}")
+    if abs(value) > MAX_DATABASE_ID:
+        raise BadRequest(f"'{name}' is too large")
     return value
 
 
@@ -68,8 +73,10 @@ def query_datetime(name: str) -> Optional[datetime]:
 
 def pagination() -> tuple[int, int]:
     page = query_int("page", 0, minimum=0)
-    size = query_int("size", DEFAULT_PAGE_SIZE, minimum=1)
-    return page, min(size, MAX_PAGE_SIZE)
+    size = min(query_int("size", DEFAULT_PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
+    if page * size > MAX_DATABASE_ID:
+        raise BadRequest("'page' is too large")
+    return page, size
 
 
 def page_meta(total: int, page: int, size: int) -> dict:

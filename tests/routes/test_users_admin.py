@@ -1,5 +1,5 @@
 """User profiles and admin account routes."""
-import pytest
+
 
 from tests.helpers import assert_error
 
@@ -18,6 +18,18 @@ def test_non_integer_id_is_not_a_500(client, make_user):
     response = client.get("/api/users/abc", headers=alice["headers"])
     assert response.status_code in (400, 404)
     assert response.get_json()["status"] == "error"
+
+
+def test_ids_and_pages_beyond_64_bits_are_client_errors(client, make_user):
+    alice = make_user()
+    huge = "99999999999999999999999"
+    for method, path in (("get", f"/api/challenges/{huge}"), ("delete", f"/api/challenges/{huge}"),
+                         ("get", f"/api/attempts/{huge}"), ("get", f"/api/users/{huge}")):
+        response = getattr(client, method)(path, headers=alice["headers"])
+        assert response.status_code == 404 and response.get_json()["status"] == "error"
+    for query in (f"page={huge}", "page=999999999999999999", f"size={huge}"):
+        response = client.get(f"/api/challenges?{query}", headers=alice["headers"])
+        assert response.status_code == 400 and response.get_json()["status"] == "error", query
 
 
 def test_admin_creates_users_with_roles(client, make_user):

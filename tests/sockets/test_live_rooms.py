@@ -1,5 +1,4 @@
 """Duels and tournaments end to end: real clients, real server clock, real judge."""
-import time
 
 from tests.helpers import wait_until
 from tests.sockets.conftest import CORRECT
