@@ -3,6 +3,7 @@ import itertools
 import pytest
 
 from tests.live_server import ApiClient, running_server
+from tests.services_env import PG_ADMIN_URL
 from tests.socket_client import RecordingClient
 
 ADMIN = ("admin@arena.test", "admin-pw-123")
@@ -12,7 +13,7 @@ ADMIN = ("admin@arena.test", "admin-pw-123")
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("live")
     with running_server(instance, FIRST_ADMIN_EMAIL=ADMIN[0], FIRST_ADMIN_PASSWORD=ADMIN[1],
-                        ROOM_DISCONNECT_GRACE_S="2") as base:
+                        ROOM_DISCONNECT_GRACE_S="2", SANDBOX_DATABASE_URL=PG_ADMIN_URL) as base:
         yield base
 
 

@@ -64,7 +64,7 @@ def browser():
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("web")
     with running_server(instance, SEED_DEMO="true", FIRST_ADMIN_EMAIL=ADMIN[0], FIRST_ADMIN_PASSWORD=ADMIN[1],
-                        ROOM_COUNTDOWN_S="2", ROOM_DISCONNECT_GRACE_S="60") as base:
+                        ROOM_COUNTDOWN_S="3", ROOM_DISCONNECT_GRACE_S="60") as base:
         yield base
 
 
