@@ -7,6 +7,7 @@ the monkey patch at the top of run.py.
 """
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any, Callable, TypeVar
 
@@ -14,10 +15,10 @@ T = TypeVar("T")
 
 
 def eventlet_active() -> bool:
-    try:
-        from eventlet import patcher
-    except ImportError:
+    """True only in a process that monkey-patched itself (run.py); never imports eventlet otherwise."""
+    if "eventlet" not in sys.modules:
         return False
+    from eventlet import patcher
     return patcher.is_monkey_patched("thread")
 
 
