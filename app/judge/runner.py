@@ -8,6 +8,7 @@ case, ever.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, REJECTED, WRONG_ANSW
 log = logging.getLogger("sqlarena.judge")
 SOLUTION_TIME_FACTOR = 3          # the reference solution gets slack under load (it passed validation)
 EXPECTED_CACHE_SIZE = 4096
+QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 LoadChallenge = Callable[[int, str], Mapping]
 
@@ -146,6 +148,8 @@ class Judge:
                execution_ms: Optional[float] = None, expected_json: Optional[str] = None,
                actual_json: Optional[str] = None, error: Optional[str] = None,
                feedback: Optional[str] = None) -> JobCompletionEvent:
+        if error and case is not None and not case.is_visible and status == COMPLETED:
+            error = redact_values(error)
         return JobCompletionEvent(
             attempt_id=job.attempt_id, user_id=job.user_id, challenge_id=job.challenge_id,
             test_case_id=case.id if case else None, status=status, verdict=verdict, execution_ms=execution_ms,
@@ -153,6 +157,12 @@ class Judge:
             error=error, feedback=feedback, is_visible=case.is_visible if case else True,
             room_id=job.room_id, challenge_version=job.challenge_version,
         )
+
+
+def redact_values(message: str) -> str:
+    """Quoted text in an engine error may be hidden data (`invalid input syntax for type integer:
+    "secret"`): a hidden case's error keeps its shape, not its values."""
+    return QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message)
 
 
 def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[str]) -> dict:

@@ -71,6 +71,7 @@ POSTGRES_ONLY = [
      {"TIME_LIMIT_EXCEEDED"}),
     ("series", "SELECT g, g FROM generate_series(1, 10000000) g", {"OUTPUT_LIMIT_EXCEEDED", "TIME_LIMIT_EXCEEDED"}),
     ("huge-value", "SELECT repeat('x', 100000000), 1", ANY_BAD),
+    ("error-leak", "SELECT CAST(token AS integer), 1 FROM secrets", {"RUNTIME_ERROR"}),
     ("cross-database", "SELECT id, owner FROM postgres.public.secrets", {"RUNTIME_ERROR"}),
 ]
 CASES = ([("sqlite",) + c for c in BOTH + SQLITE_ONLY] + [("postgresql",) + c for c in BOTH + POSTGRES_ONLY])
