@@ -46,7 +46,7 @@ def fill(db, attempts: int, users: int, challenges: int) -> None:
         f"SELECT g, (g - 1) / 2 + 1, '', g % 2 = 1, now() FROM generate_series(1, {challenges * 2}) g",
         f"INSERT INTO attempts (id, user_id, challenge_id, query, status, verdict, score, passed, total, execution_ms, "
         f"challenge_version, fingerprint, created_at, dispatch_count) "
-        f"SELECT g, 1 + (g * 7919) % {users}, 1 + g % {challenges}, 'SELECT 1', 'COMPLETED', "
+        f"SELECT g, 1 + (g::bigint * 7919) % {users}, 1 + g % {challenges}, 'SELECT 1', 'COMPLETED', "
         f"(ARRAY['ACCEPTED','ACCEPTED','WRONG_ANSWER','RUNTIME_ERROR','TIME_LIMIT_EXCEEDED'])[1 + g % 5], "
         f"CASE WHEN g % 5 < 2 THEN 100 ELSE 50 END, 1, 2, (g % 1000) / 10.0, 'v', "
         f"CASE WHEN g % 5 < 2 THEN md5(((g / 7) % 5000)::text) END, now() - (g || ' seconds')::interval, 1 "

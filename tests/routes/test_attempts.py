@@ -1,4 +1,5 @@
 """Attempts through HTTP: submit, judged by the in-process judge, read back, quota and rate limit."""
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -169,3 +170,22 @@ def test_run_returns_visible_results_without_storing(client, make_user, make_cha
     assert client.get("/api/attempts", headers=player["headers"]).get_json()["meta"]["total"] == 0
     assert_error(client.post("/api/challenges/31337/run", json={"query": CORRECT}, headers=player["headers"]), 404)
     assert_error(client.post(f"/api/challenges/{challenge['id']}/run", json={}, headers=player["headers"]), 400)
+
+
+def test_run_answers_while_the_judge_queue_is_busy(client, make_user, make_challenge, wait_judged):
+    author, player = make_user(), make_user()
+    slow = make_challenge(author, time_limit_ms=1000)
+    spin = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
+    queued = [submit(client, player, slow["id"], spin).get_json()["data"]["id"] for _ in range(6)]
+    # 6 attempts × 2 cases × 1 s on 2 judge threads: the queue stays busy for ~6 s
+    started = time.monotonic()
+    response = client.post(f"/api/challenges/{slow['id']}/run", json={"query": CORRECT}, headers=player["headers"])
+    elapsed_s = time.monotonic() - started
+    assert response.status_code == 200 and response.get_json()["data"][0]["error"] is None
+    pending = [a for a in queued
+               if client.get(f"/api/attempts/{a}", headers=player["headers"]).get_json()["data"]["status"]
+               in ("QUEUED", "RUNNING")]
+    assert pending, "the queue was not busy while Run answered"
+    assert elapsed_s < 1.0 + 2.0, elapsed_s      # its own time limit + a generous margin, not the queue's
+    for attempt_id in queued:
+        assert wait_judged(attempt_id, player["headers"])["verdict"] == "TIME_LIMIT_EXCEEDED"
