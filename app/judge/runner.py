@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from functools import lru_cache
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Optional
@@ -57,11 +58,10 @@ class Judge:
             log.error("cannot judge attempt_id=%s: %s", job.attempt_id, exc)
             yield self._event(job, None, FAILED, None, error=str(exc))
             return
-        try:
-            check_query(job.query, engine.dialect, self.settings.max_query_chars)
-        except QueryRejected as exc:
+        refusal = gate(job.query, engine.dialect, self.settings.max_query_chars)
+        if refusal:
             for case in cases:
-                yield self._event(job, case, COMPLETED, REJECTED, error=str(exc))
+                yield self._event(job, case, COMPLETED, REJECTED, error=refusal)
             return
         for case in cases:
             try:
@@ -85,10 +85,9 @@ class Judge:
                 query: str, time_limit_ms: int) -> list[dict]:
         """The Run button: the query's own result on each given case, nothing compared or stored."""
         engine = self._engine(engine_name)
-        try:
-            check_query(query, engine.dialect, self.settings.max_query_chars)
-        except QueryRejected as exc:
-            return [_preview_item(case.id, None, str(exc)) for case in cases]
+        refusal = gate(query, engine.dialect, self.settings.max_query_chars)
+        if refusal:
+            return [_preview_item(case.id, None, refusal) for case in cases]
         items = []
         for case in cases:
             run = engine.execute(challenge_version, init, case, query, time_limit_ms, self.settings.max_rows, 1)
@@ -157,6 +156,16 @@ class Judge:
             error=error, feedback=feedback, is_visible=case.is_visible if case else True,
             room_id=job.room_id, challenge_version=job.challenge_version,
         )
+
+
+@lru_cache(maxsize=256)
+def gate(query: str, dialect: str, max_chars: int) -> Optional[str]:
+    """The gate's refusal, or None. Remembered: rejudges and repeated queries skip the parse."""
+    try:
+        check_query(query, dialect, max_chars)
+    except QueryRejected as exc:
+        return str(exc)
+    return None
 
 
 def redact_values(message: str) -> str:

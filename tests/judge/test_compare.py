@@ -87,3 +87,9 @@ def test_feedback_never_contains_data():
 def test_nan_and_bytes():
     assert compare(rs("a", (float("nan"),)), rs("a", (float("nan"),)), None)[0]
     assert compare(rs("a", (b"\x01",)), rs("a", (memoryview(b"\x01"),)), None)[0]
+
+
+def test_identical_fast_path_still_tells_booleans_from_numbers():
+    assert not compare(rs("a", (True,)), rs("a", (1,)), None)[0]
+    assert compare(rs("a", (1,), (2,)), rs("a", (1,), (2,)), [OrderKey(index=0)]) == (True, None)
+    assert compare(rs("a", (1,)), rs("a", (1.0,)), None) == (True, None)   # numeric, via the full check

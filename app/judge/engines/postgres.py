@@ -36,11 +36,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import statistics
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Hashable, Optional
 
 import psycopg2
 import psycopg2.errors
@@ -48,6 +47,7 @@ import psycopg2.extensions
 import psycopg2.extras
 
 from app.judge.engines.base import ChallengeInvalid
+from app.judge.engines.common import DatasetKeys, dataset_memo, run_timed
 from app.judge.events import TestCaseSpec
 from app.judge.results import Execution, ResultSet
 from app.judge.settings import JudgeSettings
@@ -118,6 +118,7 @@ class PostgresEngine:
         self._datasets: "OrderedDict[str, str]" = OrderedDict()   # key -> database name (LRU)
         self._building: dict[str, threading.Lock] = {}
         self._idle: "OrderedDict[str, list[Any]]" = OrderedDict()  # database -> idle connections (LRU)
+        self.keys = DatasetKeys(salt=RECIPE_VERSION)
         self.datasets_built = 0                # databases this engine loaded (tests and metrics)
 
     # -- connections ------------------------------------------------------------
@@ -221,9 +222,10 @@ class PostgresEngine:
         cur.execute(f"ALTER ROLE {LOADER_ROLE} SET idle_in_transaction_session_timeout = '60s'")
 
     # -- datasets -------------------------------------------------------------------
-    def dataset_database(self, init: Optional[str], data: Optional[str], load_timeout_ms: int) -> str:
+    def dataset_database(self, init: Optional[str], data: Optional[str], load_timeout_ms: int,
+                         memo: Optional[Hashable] = None) -> str:
         """The dataset's database name, loading it at most once per content (concurrent callers wait)."""
-        key = dataset_key(init, data)
+        key = self.keys.key(init, data, memo)
         with self._lock:
             if key in self._datasets:
                 self._datasets.move_to_end(key)
@@ -384,9 +386,9 @@ class PostgresEngine:
         for extra in surplus:
             _close_quietly(extra)
 
-    def _query_connection(self, init, data, time_limit_ms: int):
+    def _query_connection(self, init, data, time_limit_ms: int, memo: Optional[Hashable] = None):
         """A pooled connection to the dataset; rebuilds a dataset that someone dropped, once."""
-        dbname = self.dataset_database(init, data, load_timeout_ms(time_limit_ms))
+        dbname = self.dataset_database(init, data, load_timeout_ms(time_limit_ms), memo)
         try:
             return dbname, self._checkout(dbname)
         except psycopg2.OperationalError as exc:
@@ -404,7 +406,8 @@ class PostgresEngine:
         """Runs the (already gated) query; a dataset that fails to load is the case's RUNTIME_ERROR.
         An unreachable sandbox server raises psycopg2.OperationalError (the judge cannot judge)."""
         try:
-            dbname, conn = self._query_connection(init, case.data, time_limit_ms)
+            memo = dataset_memo(challenge_version, init, case)
+            dbname, conn = self._query_connection(init, case.data, time_limit_ms, memo)
             # The first run's BEGIN doubles as a probe: a pooled connection may have gone stale
             # (server restart, dataset dropped by someone); then reconnect (and rebuild) once.
             try:
@@ -412,7 +415,7 @@ class PostgresEngine:
             except (psycopg2.OperationalError, psycopg2.InterfaceError):
                 _close_quietly(conn)
                 self._forget_dataset(dbname)
-                dbname, conn = self._query_connection(init, case.data, time_limit_ms)
+                dbname, conn = self._query_connection(init, case.data, time_limit_ms, memo)
                 self._begin(conn, time_limit_ms)
         except DatasetLoadError as exc:
             return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}")
@@ -615,30 +618,9 @@ def _freeze_dataset(cur) -> None:
         cur.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {_ident(schema)} TO {QUERY_ROLE}")
 
 
-def run_timed(run: Callable[[], Execution], timing_runs: int) -> Execution:
-    """Runs once; on success repeats to `timing_runs` and reports the median time (SPEC 4, Timing)."""
-    first = run()
-    if first.verdict or timing_runs <= 1:
-        return first
-    timings = list(first.timings_ms)
-    for _ in range(timing_runs - 1):
-        again = run()
-        if again.verdict:
-            return again
-        timings.extend(again.timings_ms)
-    first.timings_ms = timings
-    first.execution_ms = round(statistics.median(timings), 3)
-    return first
-
-
 def dataset_key(init: Optional[str], data: Optional[str]) -> str:
     """Content address of a dataset (and of the recipe that loads it)."""
-    digest = hashlib.sha256(RECIPE_VERSION.encode())
-    for part in (init or "", data or ""):
-        encoded = part.encode()
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
-    return digest.hexdigest()
+    return DatasetKeys(salt=RECIPE_VERSION).key(init, data)
 
 
 def load_timeout_ms(time_limit_ms: int) -> int:

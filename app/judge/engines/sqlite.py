@@ -13,16 +13,15 @@ case costs the query's own time plus a few microseconds.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
-import statistics
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Optional
+from typing import Hashable, Optional
 
 from app.judge.engines.base import ChallengeInvalid
+from app.judge.engines.common import DatasetKeys, dataset_memo, run_timed
 from app.judge.events import TestCaseSpec
 from app.judge.results import Execution, ResultSet
 from app.judge.settings import JudgeSettings
@@ -75,11 +74,7 @@ def loader_authorizer(action: int, arg1, arg2, db_name, trigger) -> int:
 
 def dataset_key(init: str, data: Optional[str]) -> str:
     """Content address of a dataset: any change to init or data is a new dataset."""
-    digest = hashlib.sha256()
-    for part in (init or "", data or ""):
-        digest.update(len(part.encode()).to_bytes(8, "big"))
-        digest.update(part.encode())
-    return digest.hexdigest()
+    return DatasetKeys().key(init, data)
 
 
 def apply_limits(conn: sqlite3.Connection) -> None:
@@ -129,12 +124,13 @@ class SqliteEngine:
         self._images_lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
         self._local = threading.local()
+        self.keys = DatasetKeys()
         self.datasets_built = 0
 
     # -- datasets -----------------------------------------------------------
-    def dataset_image(self, init: str, data: Optional[str]) -> tuple[str, bytes]:
+    def dataset_image(self, init: str, data: Optional[str], memo: Optional[Hashable] = None) -> tuple[str, bytes]:
         """The serialized dataset, built at most once per content (concurrent callers wait)."""
-        key = dataset_key(init, data)
+        key = self.keys.key(init, data, memo)
         with self._images_lock:
             if key in self._images:
                 self._images.move_to_end(key)
@@ -153,8 +149,8 @@ class SqliteEngine:
                     self._images.popitem(last=False)
             return key, image
 
-    def _sandbox(self, init: str, data: Optional[str]) -> _Sandbox:
-        key, image = self.dataset_image(init, data)
+    def _sandbox(self, init: str, data: Optional[str], memo: Optional[Hashable] = None) -> _Sandbox:
+        key, image = self.dataset_image(init, data, memo)
         pool: "OrderedDict[str, _Sandbox]" = getattr(self._local, "pool", None)
         if pool is None:
             pool = self._local.pool = OrderedDict()
@@ -170,7 +166,7 @@ class SqliteEngine:
     def execute(self, challenge_version: str, init: str, case: TestCaseSpec, query: str,
                 time_limit_ms: int, max_rows: int, timing_runs: int = 1) -> Execution:
         try:
-            sandbox = self._sandbox(init, case.data)
+            sandbox = self._sandbox(init, case.data, memo=dataset_memo(challenge_version, init, case))
         except ChallengeInvalid as exc:
             return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}")
         return run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows), timing_runs)
@@ -252,22 +248,6 @@ def _run_once(sandbox: _Sandbox, query: str, time_limit_ms: int, max_rows: int) 
                          error=f"the query returned more than {max_rows} rows")
     return Execution(result=ResultSet(columns, [tuple(r) for r in rows]), execution_ms=round(elapsed_ms, 3),
                      timings_ms=[elapsed_ms])
-
-
-def run_timed(run: Callable[[], Execution], timing_runs: int) -> Execution:
-    """Runs once; on success repeats to `timing_runs` and reports the median time (SPEC 4, Timing)."""
-    first = run()
-    if first.verdict or timing_runs <= 1:
-        return first
-    timings = list(first.timings_ms)
-    for _ in range(timing_runs - 1):
-        again = run()
-        if again.verdict:
-            return again   # a run that failed the second time (e.g. TLE) decides
-        timings.extend(again.timings_ms)
-    first.timings_ms = timings
-    first.execution_ms = round(statistics.median(timings), 3)
-    return first
 
 
 def _interrupted(exc: sqlite3.Error) -> bool:
