@@ -151,8 +151,8 @@ def sort_key(row: Sequence[Any]) -> tuple:
 def count_unmatched(expected: Sequence[Sequence[Any]], actual: Sequence[Sequence[Any]]) -> int:
     """How many expected rows find no equal actual row (multiset: duplicates count)."""
     if not any(isinstance(normalize(v), float) for row in expected for v in row):
-        exact_e = Counter(tuple(normalize(v) for v in row) for row in expected)
-        exact_a = Counter(tuple(normalize(v) for v in row) for row in actual)
+        exact_e = Counter(map(sort_key, expected))     # typed keys: True and 1 stay apart
+        exact_a = Counter(map(sort_key, actual))
         return sum((exact_e - exact_a).values())
     left = sorted(expected, key=sort_key)
     right = sorted(actual, key=sort_key)
