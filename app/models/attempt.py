@@ -18,6 +18,8 @@ class Attempt(db.Model):
         Index("ix_attempts_challenge_status", "challenge_id", "status"),
         Index("ix_attempts_challenge_fingerprint", "challenge_id", "fingerprint"),
         Index("ix_attempts_status_dispatched", "status", "dispatched_at"),
+        # Covers every column analytics reads, so PostgreSQL answers from the index alone.
+        Index("ix_attempts_analytics", "challenge_id", "created_at", "status", "verdict", "user_id", "execution_ms"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -68,7 +70,10 @@ class Attempt(db.Model):
 class AttemptCase(db.Model):
     """One test case's result for one attempt; unique so a redelivered completion changes nothing."""
     __tablename__ = "attempt_cases"
-    __table_args__ = (UniqueConstraint("attempt_id", "test_case_id", name="uq_attempt_case"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "test_case_id", name="uq_attempt_case"),
+        Index("ix_attempt_cases_case_verdict", "test_case_id", "verdict", "attempt_id"),   # per-case pass rates
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)

@@ -48,7 +48,7 @@ def analytics(viewer: User, challenge_id: Optional[int] = None, start: Optional[
     totals = _totals(ids, window)
     verdicts = _verdict_counts(ids, window)
     medians = _median_execution_ms(ids, window)
-    case_rates = _case_accept_rates(ids, window)
+    case_rates = _case_accept_rates([tc.id for c in challenges for tc in c.test_cases], ids, window)
     items = []
     for challenge in challenges:
         attempts, users, accepted_users, accepted_attempts = totals.get(challenge.id, (0, 0, 0, 0))
@@ -67,7 +67,7 @@ def analytics(viewer: User, challenge_id: Optional[int] = None, start: Optional[
 def _totals(ids: list[int], window: list) -> dict[int, tuple]:
     accepted = Attempt.verdict == ACCEPTED
     rows = db.session.execute(
-        db.select(Attempt.challenge_id, func.count(Attempt.id), func.count(distinct(Attempt.user_id)),
+        db.select(Attempt.challenge_id, func.count(), func.count(distinct(Attempt.user_id)),
                   func.count(distinct(case((accepted, Attempt.user_id)))),
                   func.sum(case((accepted, 1), else_=0)))
         .where(Attempt.challenge_id.in_(ids), *window).group_by(Attempt.challenge_id)).all()
@@ -76,7 +76,7 @@ def _totals(ids: list[int], window: list) -> dict[int, tuple]:
 
 def _verdict_counts(ids: list[int], window: list) -> dict[tuple, int]:
     rows = db.session.execute(
-        db.select(Attempt.challenge_id, Attempt.verdict, func.count(Attempt.id))
+        db.select(Attempt.challenge_id, Attempt.verdict, func.count())
         .where(Attempt.challenge_id.in_(ids), Attempt.status == COMPLETED, *window)
         .group_by(Attempt.challenge_id, Attempt.verdict)).all()
     return {(cid, verdict): count for cid, verdict, count in rows}
@@ -101,10 +101,12 @@ def _median_execution_ms(ids: list[int], window: list) -> dict[int, float]:
     return {cid: round(float(m), 3) for cid, m in db.session.execute(middle).all() if m is not None}
 
 
-def _case_accept_rates(ids: list[int], window: list) -> dict[int, float]:
-    rows = db.session.execute(
-        db.select(AttemptCase.test_case_id, func.count(AttemptCase.id),
-                  func.sum(case((AttemptCase.verdict == ACCEPTED, 1), else_=0)))
-        .join(Attempt, Attempt.id == AttemptCase.attempt_id)
-        .where(Attempt.challenge_id.in_(ids), *window).group_by(AttemptCase.test_case_id)).all()
+def _case_accept_rates(case_ids: list[int], ids: list[int], window: list) -> dict[int, float]:
+    """Share of judged cases accepted, per test case; without a time window it never touches attempts."""
+    query = (db.select(AttemptCase.test_case_id, func.count(),
+                       func.sum(case((AttemptCase.verdict == ACCEPTED, 1), else_=0)))
+             .where(AttemptCase.test_case_id.in_(case_ids)).group_by(AttemptCase.test_case_id))
+    if window:
+        query = query.join(Attempt, Attempt.id == AttemptCase.attempt_id).where(Attempt.challenge_id.in_(ids), *window)
+    rows = db.session.execute(query).all()
     return {tc: round(int(ok or 0) / total, 4) for tc, total, ok in rows if total}
