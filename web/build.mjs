@@ -1,5 +1,5 @@
 // Bundles src/main.js (and the CSS it imports) into app/static/dist/ with esbuild.
-// Usage: node build.mjs [--watch]
+// Usage: node build.mjs [--watch] [--quiet]
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -13,7 +13,7 @@ const options = {
   sourcemap: true,
   format: "iife",
   target: ["es2020"],
-  logLevel: "info",
+  logLevel: process.argv.includes("--quiet") ? "warning" : "info",
 };
 
 if (process.argv.includes("--watch")) {

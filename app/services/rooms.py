@@ -190,7 +190,8 @@ def join(room: Room, user: User) -> RoomPlayer:
     """Keeps an existing seat; else a free seat in the LOBBY; else a spectator place."""
     seat = member(room, user.id)
     if seat is None:
-        seated = len(players(room)) < room.max_players and room.state == LOBBY
+        hosting_only = user.id == room.host_user_id and not room.host_plays
+        seated = len(players(room)) < room.max_players and room.state == LOBBY and not hosting_only
         seat = RoomPlayer(user_id=user.id, is_spectator=not seated)
         room.members.append(seat)
         db.session.commit()

@@ -48,6 +48,10 @@ def test_player_registers_solves_and_climbs_the_leaderboard(server, new_page):
     expect(run_output).to_contain_text("Run result (not submitted)")
     expect(run_output.locator("table")).to_contain_text("Zoe")
     expect(page.locator(".attempt")).to_have_count(0)
+    # A query the judge refuses: Run shows the gate's message, nothing is stored.
+    set_query(page, "DELETE FROM customers")
+    page.get_by_role("button", name="Run").click()
+    expect(run_output.locator(".error-text")).to_be_visible()
 
     # A wrong answer: judged with feedback and expected vs actual on the visible case.
     set_query(page, WRONG)
@@ -85,6 +89,7 @@ def test_player_registers_solves_and_climbs_the_leaderboard(server, new_page):
     board = page.locator(".leaderboard")
     expect(board.locator("tr.me")).to_contain_text("Paula Player (you)")
     expect(board.locator("tr.me")).to_contain_text("100")
+    page.locator(".editor").evaluate("node => node.scrollIntoView()")
     screenshot(page, "challenge-judged.png")
 
     # The attempt history lists both attempts, newest first.
@@ -139,3 +144,57 @@ def test_api_errors_are_shown_plainly(server, new_page, player):
     page.get_by_label("Join code").fill("ZZZZZZ")
     page.get_by_role("button", name="Join", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text(re.compile("no room", re.I))
+
+
+def test_dropped_connection_shows_reconnecting_and_recovers(server, new_page, player):
+    """The network drops: a banner says so; when it is back, live updates flow again."""
+    rival, viewer = player("Rosa Reconnect"), player("Vic Viewer")
+    page = new_page()
+    sign_in(page, server, viewer)
+    page.get_by_role("link", name="Top earner per department").click()
+    board = page.locator(".leaderboard-host")
+    expect(board).not_to_contain_text("Loading")
+    banner = page.locator("#connection")
+    expect(banner).to_be_hidden()
+    page.context.set_offline(True)
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("reconnecting")
+    page.context.set_offline(False)
+    expect(banner).to_be_hidden()
+    # The challenge channel was re-joined after the reconnect: a new result still arrives live.
+    challenge_id = int(page.url.rsplit("/", 1)[1])
+    response = rival.call("POST", "/attempts", json={
+        "challenge_id": challenge_id,
+        "query": "SELECT d.name AS department, e.name AS employee, e.salary FROM employees e "
+                 "JOIN departments d ON d.id = e.department_id WHERE e.salary = (SELECT MAX(salary) "
+                 "FROM employees x WHERE x.department_id = e.department_id) ORDER BY d.name, e.name"})
+    assert response.status_code == 202, response.text
+    expect(board.get_by_role("row").filter(has_text="Rosa Reconnect")).to_contain_text("100")
+
+
+def test_tokens_are_refreshed_and_an_expired_session_asks_to_sign_in_again(server, new_page, player):
+    client = player("Tina Token")
+    page = new_page()
+    sign_in(page, server, client)
+    session_of = "() => JSON.parse(localStorage.getItem('sqlarena.session'))"
+    # A rejected access token (expired, revoked, tampered: all 401) is renewed with the refresh token,
+    # for REST calls and for the Socket.IO connection alike.
+    page.evaluate("() => { const s = JSON.parse(localStorage.getItem('sqlarena.session'));"
+                  " s.access_token = 'not-a-valid-token'; localStorage.setItem('sqlarena.session', JSON.stringify(s)); }")
+    page.reload()
+    page.get_by_role("link", name="Revenue per country").click()
+    expect(page.locator(".leaderboard-host")).not_to_contain_text("Loading")
+    assert page.evaluate(session_of)["access_token"] != "not-a-valid-token"
+    expect(page.get_by_role("alert")).to_have_count(0)
+    # With the refresh token gone too, the user is sent to sign in, told why, and comes back after.
+    page.evaluate("() => { const s = JSON.parse(localStorage.getItem('sqlarena.session'));"
+                  " s.access_token = 'bad'; s.refresh_token = 'bad'; localStorage.setItem('sqlarena.session', JSON.stringify(s)); }")
+    challenge_hash = page.url.split("#", 1)[1]
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Your session has expired")).to_be_visible()
+    page.get_by_label("E-mail").fill(client.user["email"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Revenue per country")).to_be_visible()
+    assert page.url.endswith(challenge_hash)

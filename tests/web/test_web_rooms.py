@@ -1,9 +1,11 @@
 """Rooms in the browser: a full duel watched by a spectator, a reload mid-game, host controls."""
 import re
 
+
 from playwright.sync_api import expect
 
-from tests.web.conftest import screenshot, set_query, sign_in
+from tests.live_server import ApiClient
+from tests.web.conftest import ADMIN, PASSWORD, screenshot, set_query, sign_in
 
 CUSTOMERS = "Customers without orders"
 CUSTOMERS_SQL = "SELECT name FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)"
@@ -171,3 +173,54 @@ def test_host_kicks_a_player_in_the_lobby(server, new_page, player):
     expect(guest.get_by_text("The host removed you from that room.")).to_be_visible()
     expect(guest.get_by_role("heading", name="Rooms")).to_be_visible()
     expect(host.locator(".seat").filter(has_text="Ned Nuisance")).to_have_count(0)
+
+
+def test_instructor_hosts_a_frozen_tournament_without_playing(server, new_page, player):
+    admin = ApiClient(server).login(*ADMIN)
+    made = admin.call("POST", "/admin/users", json={"email": "ines.host@web.test", "full_name": "Ines Host",
+                                                    "password": PASSWORD, "role": "instructor"})
+    assert made.status_code == 201, made.text
+    instructor = ApiClient(server).login("ines.host@web.test", PASSWORD)
+    pat, quinn = player("Pat Player"), player("Quinn Quick")
+    host, first, second = new_page(), new_page(), new_page()
+
+    sign_in(host, server, instructor, "/rooms")
+    expect(host.get_by_role("heading", name="Create a duel or tournament")).to_be_visible()
+    host.get_by_label("Room name").fill("Course tournament")
+    for box in host.locator(".challenge-picks input:checked").all():
+        box.uncheck()
+    host.get_by_label(CUSTOMERS).check()
+    host.get_by_label("Players (2 = duel)").fill("10")
+    host.get_by_label("Duration (minutes)").fill("2")
+    host.get_by_label("Freeze standings for the last (seconds)").fill("118")
+    host.get_by_label("I play too").uncheck()
+    host.get_by_role("button", name="Create room").click()
+    expect(room_state(host)).to_have_attribute("data-room-state", "LOBBY")
+    expect(host.get_by_text("You are hosting")).to_be_visible()
+    code = host.locator(".join-code").inner_text().strip()
+    for page, client in ((first, pat), (second, quinn)):
+        sign_in(page, server, client)
+        join_by_code(page, code)
+        expect(room_state(page)).to_have_attribute("data-room-state", "LOBBY")
+    host.get_by_label("Announcement").fill("Welcome, good luck")
+    host.get_by_role("button", name="Announce").click()
+    expect(first.locator(".feed")).to_contain_text("Welcome, good luck")
+    host.get_by_role("button", name="Start the game").click()
+    for page in (host, first, second):
+        expect(room_state(page)).to_have_attribute("data-room-state", "RUNNING")
+    expect(host.locator(".cm-content")).to_have_count(0)           # the host does not play
+    expect(first.get_by_text("Standings are frozen until the end.")).to_be_visible()
+
+    set_query(first, CUSTOMERS_SQL)
+    first.get_by_role("button", name="Submit").click()
+    expect(first.locator(".attempt [data-verdict]").first).to_have_attribute("data-verdict", "ACCEPTED")
+    # The host sees the live standings; the other player still sees the frozen ones.
+    expect(host.get_by_text("Standings are frozen for players; you see them live.")).to_be_visible()
+    expect(standings_row(host, "Pat Player").locator("td.total")).to_have_text("100")
+    expect(standings_row(second, "Pat Player").locator("td.total")).to_have_text("0")
+
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.get_by_role("button", name="End the game now").click()
+    for page in (host, first, second):
+        expect(page.locator(".results")).to_contain_text("Winner: Pat Player")
+        expect(standings_row(page, "Pat Player").locator("td.total")).to_have_text("100")

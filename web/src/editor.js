@@ -2,11 +2,14 @@
 // tables and columns, Run/Submit shortcuts, and a draft kept across reloads.
 import { EditorView, basicSetup } from "codemirror";
 import { Prec } from "@codemirror/state";
-import { keymap } from "@codemirror/view";
+import { keymap, placeholder } from "@codemirror/view";
 import { PostgreSQL, SQLite, sql } from "@codemirror/lang-sql";
 import { schemaFromDdl } from "./schema.js";
 
-export const SHORTCUTS = { run: "Ctrl+Enter", submit: "Ctrl+Shift+Enter" };
+const MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+const MOD = MAC ? "⌘" : "Ctrl";
+/** What the buttons' titles and the hint line say (LeetCode's keys: Mod-Enter submits, Mod-' runs). */
+export const SHORTCUTS = { run: `${MOD}+'`, submit: `${MOD}+Enter` };
 
 function draftKey(draftId) {
   return `sqlarena.draft.${draftId}`;
@@ -14,7 +17,7 @@ function draftKey(draftId) {
 
 /**
  * createSqlEditor(parent, {challenge, draftId, onRun, onSubmit}) → {getQuery, focus}.
- * Mod-Enter runs and Mod-Shift-Enter submits (Mod is Cmd on macOS, Ctrl elsewhere).
+ * Mod-Enter submits; Mod-' (or Mod-Shift-Enter) runs. Mod is Cmd on macOS, Ctrl elsewhere.
  */
 export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit }) {
   const saveDraft = EditorView.updateListener.of((update) => {
@@ -22,8 +25,9 @@ export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit })
   });
   const shortcuts = Prec.highest(
     keymap.of([
-      { key: "Mod-Enter", run: () => (onRun(), true) },
-      { key: "Mod-Shift-Enter", run: () => (onSubmit(), true) },
+      { key: "Mod-Enter", run: () => (onSubmit(), true) },
+      { key: "Mod-'", run: () => (onRun(), true) },
+      { key: "Mod-Shift-Enter", run: () => (onRun(), true) },
     ]),
   );
   const view = new EditorView({
@@ -38,6 +42,7 @@ export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit })
         upperCaseKeywords: true,
       }),
       saveDraft,
+      placeholder(`-- One SELECT (or WITH … SELECT). Tables: ${Object.keys(schemaFromDdl(challenge.init)).join(", ") || "see the schema"}`),
       EditorView.contentAttributes.of({ "aria-label": "SQL query", "aria-multiline": "true" }),
     ],
   });

@@ -25,10 +25,13 @@ function connection() {
     reconnectionDelayMax: 5000,
   });
   statusListener("connecting");
+  let connectedBefore = false;
   socket.on("connect", () => {
     statusListener("connected");
     for (const channel of channelCounts.keys()) socket.emit("subscribe", { channel });
-    reconnectHandlers.forEach((handler) => handler());
+    // The first connection delivers the requests buffered meanwhile; only later ones are re-connections.
+    if (connectedBefore) reconnectHandlers.forEach((handler) => handler());
+    connectedBefore = true;
   });
   socket.on("disconnect", (reason) => {
     if (reason === "io client disconnect") return;
@@ -78,8 +81,9 @@ export function on(event, handler) {
   return () => live.off(event, handler);
 }
 
-/** `handler()` after every (re)connection from now on; returns the remover. Handlers must be
- * idempotent: a request made while disconnected is buffered and may arrive alongside. */
+/** `handler()` after every re-connection (not the first connection) from now on; returns the
+ * remover. Handlers must be idempotent: a request made while disconnected is buffered and may
+ * arrive alongside. */
 export function onReconnect(handler) {
   connection();
   reconnectHandlers.add(handler);

@@ -1,5 +1,6 @@
 // What describes a challenge: type, engine and time limit labels, and the schema/data blocks.
 import { h, inlineCode } from "../dom.js";
+import { schemaFromDdl } from "../schema.js";
 
 export const TYPE_LABELS = { FE: "Fastest wins", LE: "Longest wins" };
 export const ENGINE_LABELS = { sqlite: "SQLite", postgresql: "PostgreSQL" };
@@ -11,14 +12,23 @@ export function challengeBadges(challenge) {
     challenge.time_limit_ms ? h("span", { class: "badge" }, `limit ${challenge.time_limit_ms} ms`) : null);
 }
 
-/** Description, schema (init) and the visible test data. */
-export function challengeBrief(challenge) {
+/** Description, schema (init) and the visible test data; `compact` (in a room) folds the data away. */
+export function challengeBrief(challenge, { compact = false } = {}) {
   const visible = challenge.test_cases.filter((tc) => tc.is_visible && tc.data);
   const hidden = challenge.test_cases.length - visible.length;
   return h("div", { class: "brief" },
     h("p", { class: "description" }, inlineCode(challenge.description || "")),
-    h("details", { open: true }, h("summary", {}, "Schema"), h("pre", { class: "sql" }, challenge.init.trim())),
+    tableSummary(challenge.init),
+    h("details", { open: !compact }, h("summary", {}, "Schema (init)"), h("pre", { class: "sql" }, challenge.init.trim())),
     visible.map((tc, index) =>
-      h("details", { open: index === 0 }, h("summary", {}, `Visible test data ${index + 1}`), h("pre", { class: "sql" }, tc.data.trim()))),
+      h("details", { open: index === 0 && !compact }, h("summary", {}, `Visible test data ${index + 1}`), h("pre", { class: "sql" }, tc.data.trim()))),
     hidden ? h("p", { class: "muted small" }, `…and ${hidden} hidden test case${hidden === 1 ? "" : "s"}.`) : null);
+}
+
+/** "customers (id, name, country)" per table: the names a query needs, at a glance. */
+function tableSummary(init) {
+  const tables = Object.entries(schemaFromDdl(init));
+  if (!tables.length) return null;
+  return h("ul", { class: "tables", "aria-label": "Tables" }, tables.map(([name, columns]) =>
+    h("li", {}, h("code", { class: "table-name" }, name), " ", h("span", { class: "muted" }, `(${columns.join(", ")})`))));
 }

@@ -1,6 +1,8 @@
-// Follows one attempt live. Events come on the user's channel (subscribed before submitting,
+// Follows one attempt live. Events come on the user's channel (subscribed when the page opens,
 // so none is missed); the REST copy is fetched after submitting, on completion and after a
 // reconnect, and merged case by case, so a dropped or late event never leaves it stale.
+// A fast judge can send the first events before POST /api/attempts has answered: events for
+// this challenge's new attempts are kept until `follow()` says which attempt is ours.
 import { api } from "../api.js";
 import { on, onReconnect, subscribe } from "../live.js";
 import { currentUser } from "../session.js";
@@ -8,6 +10,7 @@ import { replace } from "../dom.js";
 import { attemptView } from "./attemptView.js";
 
 const RANK = { QUEUED: 0, RUNNING: 1, COMPLETED: 2, FAILED: 2 };
+const EARLY_EVENTS_KEPT = 100;
 
 function merge(current, incoming) {
   if (!current || current.id !== incoming.id) return { ...incoming, cases: incoming.cases || [] };
@@ -21,10 +24,12 @@ function isFinal(attempt) {
   return attempt && (attempt.status === "COMPLETED" || attempt.status === "FAILED");
 }
 
-/** liveAttempt(container, scope, {onFinished}) → {follow(attempt)}; renders into `container`. */
-export function liveAttempt(container, scope, { onFinished = () => {} } = {}) {
+/** liveAttempt(container, scope, {challengeId, onFinished}) → {follow(attempt)}; renders into `container`. */
+export function liveAttempt(container, scope, { challengeId, onFinished = () => {} } = {}) {
+  const me = currentUser().id;
   let attempt = null;
   let finishedReported = false;
+  let early = []; // [handler, payload] for attempts newer than the one followed
 
   const render = () => replace(container, attempt ? attemptView(attempt) : null);
   const apply = (incoming) => {
@@ -43,20 +48,29 @@ export function liveAttempt(container, scope, { onFinished = () => {} } = {}) {
       // the live events still arrive; the next reconnect or completion retries
     }
   };
-  const mine = (payload) => attempt && (payload.attempt_id ?? payload.id) === attempt.id;
 
-  scope.add(subscribe(`user:${currentUser().id}`));
-  scope.add(on("attempt.queued", (payload) => mine(payload) && apply(payload)));
-  scope.add(on("attempt.progress", (event) => {
-    if (!mine(event)) return;
-    const { judged, total, attempt_id: id, ...testCase } = event;
+  const onQueued = (payload) => apply(payload);
+  const onProgress = (event) => {
+    const { judged, total, attempt_id: id, user_id: _user, challenge_id: _challenge, ...testCase } = event;
     apply({ ...attempt, id, total, status: attempt.status === "QUEUED" ? "RUNNING" : attempt.status, cases: [testCase] });
-  }));
-  scope.add(on("attempt.completed", (payload) => {
-    if (!mine(payload)) return;
+  };
+  const onCompleted = (payload) => {
     apply({ ...payload, cases: [] });
     refresh(); // the completed event carries no case results: fetch them
-  }));
+  };
+
+  /** Routes an attempt event: to the followed attempt, or kept if it may be the one being submitted. */
+  const route = (handler) => (payload) => {
+    const id = payload.attempt_id ?? payload.id;
+    if (payload.user_id !== me || payload.challenge_id !== challengeId) return;
+    if (attempt && id === attempt.id) handler(payload);
+    else if (!attempt || id > attempt.id) early = [...early, [id, handler, payload]].slice(-EARLY_EVENTS_KEPT);
+  };
+
+  scope.add(subscribe(`user:${me}`));
+  scope.add(on("attempt.queued", route(onQueued)));
+  scope.add(on("attempt.progress", route(onProgress)));
+  scope.add(on("attempt.completed", route(onCompleted)));
   scope.add(onReconnect(() => !isFinal(attempt) && refresh()));
 
   return {
@@ -64,6 +78,9 @@ export function liveAttempt(container, scope, { onFinished = () => {} } = {}) {
       attempt = null;
       finishedReported = false;
       apply(submitted);
+      const replay = early.filter(([id]) => id === submitted.id);
+      early = early.filter(([id]) => id > submitted.id);
+      replay.forEach(([, handler, payload]) => handler(payload));
       if (!isFinal(attempt)) refresh();
     },
   };

@@ -21,7 +21,7 @@ export function solvePanel({ challenge, roomId = null, scope, onJudged = () => {
   const runArea = h("div", { class: "run-output", "aria-live": "polite" });
   const attemptArea = h("div", { class: "attempt-output" });
   const quota = h("span", { class: "muted small quota" });
-  const tracker = liveAttempt(attemptArea, scope, { onFinished: onJudged });
+  const tracker = liveAttempt(attemptArea, scope, { challengeId: challenge.id, onFinished: onJudged });
 
   const runButton = h("button", { type: "button", class: "secondary", title: SHORTCUTS.run }, "Run");
   const submitButton = h("button", { type: "button", class: "primary", title: SHORTCUTS.submit }, "Submit");
@@ -44,6 +44,7 @@ export function solvePanel({ challenge, roomId = null, scope, onJudged = () => {
     if (submitButton.disabled) return;
     busy(submitButton, "Submitting…", async () => {
       clearBanner();
+      replace(runArea); // an old Run result next to a new verdict only confuses
       const body = { challenge_id: challenge.id, query: query() };
       if (roomId) body.room_id = roomId;
       tracker.follow(await api.post("/attempts", body));
@@ -70,7 +71,7 @@ export function solvePanel({ challenge, roomId = null, scope, onJudged = () => {
     editorHost,
     h("div", { class: "actions" },
       runButton, submitButton,
-      h("span", { class: "muted small" }, `${SHORTCUTS.run} runs on the visible data · ${SHORTCUTS.submit} submits`),
+      h("span", { class: "muted small" }, `${SHORTCUTS.submit} submits · ${SHORTCUTS.run} runs on the visible data`),
       quota),
     runArea,
     attemptArea);

@@ -30,7 +30,8 @@ async function createForm() {
   const { items: challenges } = await api.page("/challenges?size=100");
   const mayHostTournament = ["instructor", "admin"].includes(currentUser().role);
   const button = h("button", { type: "submit", class: "primary" }, "Create room");
-  const form = h("form", { class: "card", "aria-labelledby": "create-title" },
+  // novalidate: the API's own messages (e.g. "duration_s must be …") are clearer than the browser's bubbles.
+  const form = h("form", { class: "card", "aria-labelledby": "create-title", novalidate: true },
     h("h2", { id: "create-title" }, mayHostTournament ? "Create a duel or tournament" : "Create a duel"),
     h("label", { class: "field" }, h("span", {}, "Room name"), h("input", { name: "name", required: true, value: `${currentUser().full_name}'s duel` })),
     h("fieldset", { class: "challenge-picks" }, h("legend", {}, "Challenges"),
@@ -38,7 +39,7 @@ async function createForm() {
         h("input", { type: "checkbox", name: "challenge_ids", value: String(challenge.id), checked: index === 0 }),
         ` ${challenge.name} `, h("span", { class: "muted small" }, `(${challenge.type}, ${challenge.engine})`)))),
     h("div", { class: "row" },
-      numberField("Duration (minutes)", "duration_min", 10, { min: 1, max: 1440, step: "any" }),
+      numberField("Duration (minutes)", "duration_min", 10, { min: 0.17, max: 1440, step: "any" }),
       numberField("Players (2 = duel)", "max_players", 2, { min: 2, max: mayHostTournament ? 200 : 2 }),
       numberField("Freeze standings for the last (seconds)", "freeze_last_s", 0, { min: 0 })),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "host_plays", checked: true }), " I play too (untick to only host)"),
@@ -54,7 +55,11 @@ async function createForm() {
       freeze_last_s: Number(data.get("freeze_last_s")),
       host_plays: data.get("host_plays") === "on",
     };
+    if (!body.name) return showError("Please give the room a name.");
     if (!body.challenge_ids.length) return showError("Pick at least one challenge for the room.");
+    if (!Number.isFinite(body.duration_s) || !Number.isInteger(body.max_players)) {
+      return showError("Duration and players must be numbers.");
+    }
     return busy(button, "Creating…", async () => navigate(`/rooms/${(await api.post("/rooms", body)).id}`));
   });
   return form;

@@ -22,9 +22,9 @@ export function createFeed(roomId) {
   };
 
   return {
-    announcement: ({ text, seq }) => add("announcement", `📣 ${text}`, seq),
+    announcement: ({ text, seq }) => add("announcement", `Host: ${text}`, seq),
     firstSolve: ({ full_name, elapsed_s, seq }, challengeName) =>
-      add("first-solve", `🏁 ${full_name} solved “${challengeName}” first (${formatClock(elapsed_s * 1000)})`, seq),
+      add("first-solve", `First solve: ${full_name} solved “${challengeName}” (${formatClock(elapsed_s * 1000)})`, seq),
     /** A live list of the feed, re-rendered as news arrives. */
     element(scope) {
       const host = h("div", { class: "feed-host", "aria-live": "polite" });

@@ -8,7 +8,7 @@ function winnerLine(ctx, results) {
   const names = results.standings.filter((row) => results.winner_user_ids.includes(row.user_id)).map((row) => row.full_name);
   if (!names.length) return h("p", { class: "winner-line" }, "No winner this time.");
   const youWon = results.winner_user_ids.includes(ctx.me.id);
-  return h("p", { class: "winner-line" }, names.length > 1 ? `Draw: ${names.join(" and ")}` : `Winner: ${names[0]}`, youWon ? " — well played, that's you! 🏆" : "");
+  return h("p", { class: "winner-line" }, names.length > 1 ? `Draw: ${names.join(" and ")}` : `Winner: ${names[0]}`, youWon ? " — well played, that's you!" : "");
 }
 
 function rematchBox(ctx) {

@@ -9,9 +9,18 @@ import { solvePanel } from "../../components/solvePanel.js";
 import { announceForm } from "./hostControls.js";
 import { standingsTable } from "./standingsTable.js";
 
-function clock(ctx, scope) {
+/** Whether the standings freeze has begun: computed from the server-synced clock, since the
+ * server announces no event at that moment. */
+function isFrozen(room) {
+  return Boolean(room.frozen || (room.freeze_last_s && room.ends_at && msUntil(room.ends_at) <= room.freeze_last_s * 1000));
+}
+
+function clock(ctx, scope, onTick) {
   const node = h("p", { class: "clock", role: "timer", "aria-label": "Time left" });
-  const tick = () => replace(node, "Time left ", h("strong", {}, formatClock(msUntil(ctx.room.ends_at))));
+  const tick = () => {
+    replace(node, "Time left ", h("strong", {}, formatClock(msUntil(ctx.room.ends_at))));
+    onTick();
+  };
   scope.interval(tick, 250);
   tick();
   return node;
@@ -37,7 +46,7 @@ function challengeTabs(ctx, scope, playing) {
       const challenge = ctx.challenges.get(id);
       const panel = h("div", { role: "tabpanel", class: "tab-panel", dataset: { challengeId: id } },
         h("h2", {}, challenge.name, " ", challengeBadges(challenge)),
-        challengeBrief(challenge),
+        challengeBrief(challenge, { compact: playing }),
         playing ? solvePanel({ challenge, roomId: ctx.room.id, scope }) : null);
       built.set(id, panel);
       panels.append(panel);
@@ -69,19 +78,27 @@ export function runningView(ctx, scope) {
     ? h("p", { class: "banner banner-error" }, "You were away too long and forfeited this duel; you can still watch.")
     : !playing ? h("p", { class: "muted" }, ctx.isHost ? "You are hosting (not playing)." : "You are watching this game.") : null;
 
+  let frozenShown = null;
+  const showFrozen = () => {
+    const frozenNow = isFrozen(ctx.room);
+    if (frozenNow === frozenShown) return;
+    frozenShown = frozenNow;
+    replace(frozen, frozenNow
+      ? h("p", { class: "banner banner-info" }, ctx.isHost ? "Standings are frozen for players; you see them live." : "Standings are frozen until the end.")
+      : null);
+  };
+
   return {
     element: h("div", { class: "two-columns running" },
       h("div", { class: "main-column" }, role, challenges.element),
       h("aside", { class: "side-column" },
-        clock(ctx, scope),
+        clock(ctx, scope, showFrozen),
         h("section", { class: "card" }, h("h2", {}, "Live standings"), frozen, standings),
         ctx.isHost ? hostBar(ctx) : null,
         h("section", { class: "card" }, h("h2", {}, "News"), ctx.feed.element(scope)))),
     update() {
       challenges.update();
-      replace(frozen, ctx.room.frozen
-        ? h("p", { class: "banner banner-info" }, ctx.isHost ? "Standings are frozen for players; you see them live." : "Standings are frozen until the end.")
-        : null);
+      showFrozen();
       replace(standings, standingsTable(ctx, ctx.room.standings));
     },
   };
