@@ -2,9 +2,11 @@
 from app.models.attempt import Attempt, AttemptCase, ChallengeBest
 from app.models.challenge import Challenge, TestCase
 from app.models.room import Room, RoomPlayer
+from app.models.stats import ChallengeStats, ChallengeUserStats, ChallengeVerdictStats, TestCaseStats
 from app.models.user import RevokedToken, User
 
 __all__ = [
     "Attempt", "AttemptCase", "ChallengeBest", "Challenge", "TestCase",
     "Room", "RoomPlayer", "RevokedToken", "User",
+    "ChallengeStats", "ChallengeUserStats", "ChallengeVerdictStats", "TestCaseStats",
 ]

@@ -9,7 +9,8 @@ from sqlalchemy import and_, case, distinct, func
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.judge.verdicts import ACCEPTED, COMPLETED, VERDICTS
-from app.models import Attempt, AttemptCase, Challenge, User
+from app.models import (Attempt, AttemptCase, Challenge, ChallengeStats, ChallengeVerdictStats, TestCaseStats,
+                        User)
 
 
 def visible_challenges(viewer: User, challenge_id: Optional[int]) -> list[Challenge]:
@@ -45,10 +46,13 @@ def analytics(viewer: User, challenge_id: Optional[int] = None, start: Optional[
         return []
     ids = [c.id for c in challenges]
     window = _window(start, end)
-    totals = _totals(ids, window)
-    verdicts = _verdict_counts(ids, window)
-    medians = _median_execution_ms(ids, window)
-    case_rates = _case_accept_rates([tc.id for c in challenges for tc in c.test_cases], ids, window)
+    case_ids = [tc.id for c in challenges for tc in c.test_cases]
+    if window:      # totals cannot be cut by time: aggregate the attempts in the window
+        totals, verdicts = scan_totals(ids, window), scan_verdict_counts(ids, window)
+        medians, case_rates = _median_execution_ms(ids, window), _rates(scan_case_counts(case_ids, ids, window))
+    else:
+        totals, verdicts = stored_totals(ids), stored_verdict_counts(ids)
+        medians, case_rates = indexed_medians(ids), _rates(stored_case_counts(case_ids))
     items = []
     for challenge in challenges:
         attempts, users, accepted_users, accepted_attempts = totals.get(challenge.id, (0, 0, 0, 0))
@@ -64,7 +68,7 @@ def analytics(viewer: User, challenge_id: Optional[int] = None, start: Optional[
     return items
 
 
-def _totals(ids: list[int], window: list) -> dict[int, tuple]:
+def scan_totals(ids: list[int], window: list) -> dict[int, tuple]:
     accepted = Attempt.verdict == ACCEPTED
     rows = db.session.execute(
         db.select(Attempt.challenge_id, func.count(), func.count(distinct(Attempt.user_id)),
@@ -74,7 +78,7 @@ def _totals(ids: list[int], window: list) -> dict[int, tuple]:
     return {row[0]: (row[1], row[2], row[3], int(row[4] or 0)) for row in rows}
 
 
-def _verdict_counts(ids: list[int], window: list) -> dict[tuple, int]:
+def scan_verdict_counts(ids: list[int], window: list) -> dict[tuple, int]:
     rows = db.session.execute(
         db.select(Attempt.challenge_id, Attempt.verdict, func.count())
         .where(Attempt.challenge_id.in_(ids), Attempt.status == COMPLETED, *window)
@@ -97,16 +101,52 @@ def _median_execution_ms(ids: list[int], window: list) -> dict[int, float]:
         func.count().over(partition_by=Attempt.challenge_id).label("n"),
     ).where(completed).subquery()
     middle = db.select(ranked.c.cid, func.avg(ranked.c.ms)).where(
-        ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2])).group_by(ranked.c.cid)
+        ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])).group_by(ranked.c.cid)
     return {cid: round(float(m), 3) for cid, m in db.session.execute(middle).all() if m is not None}
 
 
-def _case_accept_rates(case_ids: list[int], ids: list[int], window: list) -> dict[int, float]:
-    """Share of judged cases accepted, per test case; without a time window it never touches attempts."""
+def scan_case_counts(case_ids: list[int], ids: list[int], window: list) -> dict[int, tuple[int, int]]:
+    """(judged, accepted) per test case; without a time window it never touches attempts."""
     query = (db.select(AttemptCase.test_case_id, func.count(),
                        func.sum(case((AttemptCase.verdict == ACCEPTED, 1), else_=0)))
              .where(AttemptCase.test_case_id.in_(case_ids)).group_by(AttemptCase.test_case_id))
     if window:
         query = query.join(Attempt, Attempt.id == AttemptCase.attempt_id).where(Attempt.challenge_id.in_(ids), *window)
-    rows = db.session.execute(query).all()
-    return {tc: round(int(ok or 0) / total, 4) for tc, total, ok in rows if total}
+    return {tc: (total, int(ok or 0)) for tc, total, ok in db.session.execute(query).all()}
+
+
+def _rates(counts: dict[int, tuple[int, int]]) -> dict[int, float]:
+    return {tc: round(ok / total, 4) for tc, (total, ok) in counts.items() if total}
+
+
+# -- unwindowed: running totals (app/models/stats.py) --------------------------------------
+
+def stored_totals(ids: list[int]) -> dict[int, tuple]:
+    rows = db.session.execute(db.select(ChallengeStats).where(ChallengeStats.challenge_id.in_(ids))).scalars()
+    return {r.challenge_id: (r.attempts, r.unique_users, r.accepted_users, r.accepted_attempts) for r in rows}
+
+
+def stored_verdict_counts(ids: list[int]) -> dict[tuple, int]:
+    rows = db.session.execute(
+        db.select(ChallengeVerdictStats).where(ChallengeVerdictStats.challenge_id.in_(ids))).scalars()
+    return {(r.challenge_id, r.verdict): r.count for r in rows}
+
+
+def stored_case_counts(case_ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = db.session.execute(db.select(TestCaseStats).where(TestCaseStats.test_case_id.in_(case_ids))).scalars()
+    return {r.test_case_id: (r.judged, r.accepted) for r in rows}
+
+
+def indexed_medians(ids: list[int]) -> dict[int, float]:
+    """Each challenge's median by walking its (challenge_id, status, execution_ms) index halfway."""
+    medians = {}
+    for challenge_id in ids:
+        timed = (Attempt.challenge_id == challenge_id, Attempt.status == COMPLETED, Attempt.execution_ms.is_not(None))
+        count = db.session.execute(db.select(func.count()).select_from(Attempt).where(*timed)).scalar_one()
+        if not count:
+            continue
+        middle = db.session.execute(
+            db.select(Attempt.execution_ms).where(*timed).order_by(Attempt.execution_ms)
+            .offset((count - 1) // 2).limit(1 if count % 2 else 2)).scalars().all()
+        medians[challenge_id] = round(sum(middle) / len(middle), 3)
+    return medians

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.judge.verdicts import QUEUED
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
 from app.models.timestamps import utcnow
+from app.services import challenge_stats
 
 MAX_QUERY_CHARS = 100_000
 
@@ -64,6 +65,7 @@ def submit(user: User, challenge_id: int, query: str, room_id: Optional[int]) ->
         total=len(challenge.test_cases), challenge_version=challenge.version, dispatched_at=utcnow(),
     )
     db.session.add(attempt)
+    challenge_stats.attempt_stored(attempt)
     db.session.commit()
     current_app.extensions["sqlarena.judging"].dispatch(attempt, challenge)
     return attempt

@@ -28,7 +28,7 @@ from app.judge.transport.settings import TransportSettings
 from app.judge.verdicts import FAILED, QUEUED, RUNNING
 from app.models import Attempt, AttemptCase, Challenge
 from app.models.timestamps import utcnow
-from app.services import leaderboard, live, recorder
+from app.services import challenge_stats, leaderboard, live, recorder
 
 log = logging.getLogger("sqlarena.judging")
 MAX_DISPATCHES = 3
@@ -138,6 +138,7 @@ class JudgingService:
         db.session.flush()
         db.session.expire_all()
         leaderboard.rebuild(challenge)
+        challenge_stats.rebuild(challenge.id, [tc.id for tc in challenge.test_cases])
         db.session.commit()
         for attempt in attempts:
             self.dispatch(attempt, challenge)

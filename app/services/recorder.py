@@ -18,7 +18,7 @@ from app.judge.events import JobCompletionEvent
 from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, QUEUED, RUNNING
 from app.models import Attempt, AttemptCase, Challenge
 from app.models.timestamps import utcnow
-from app.services import leaderboard, live
+from app.services import challenge_stats, leaderboard, live
 from app.services.fingerprint import query_fingerprint
 
 log = logging.getLogger("sqlarena.recorder")
@@ -71,6 +71,7 @@ def _store_case(attempt: Attempt, event: JobCompletionEvent) -> bool:
     if attempt.status == QUEUED:
         attempt.status = RUNNING
     try:
+        challenge_stats.case_stored(case)   # flushes the case first: a duplicate fails right here
         db.session.commit()
     except IntegrityError:  # another recorder stored it first
         db.session.rollback()
@@ -98,6 +99,7 @@ def _finalise(attempt: Attempt) -> None:
         attempt.fingerprint = query_fingerprint(attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
     ranking_before = _ranking_key(challenge) if challenge else None
     changed = challenge is not None and leaderboard.record_completed(attempt, challenge)
+    challenge_stats.attempt_completed(attempt)
     db.session.commit()
     log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
     live.publish("attempt.completed", attempt.to_dict(), live.attempt_channels(attempt))

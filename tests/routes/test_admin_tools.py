@@ -37,6 +37,31 @@ def test_analytics_match_hand_computed_figures(client, make_user, make_challenge
     rates = {c["test_case_id"]: c["accepted_rate"] for c in item["cases"]}
     # visible case accepted by RIGHT×2 only (HALF fails it): 2/5; hidden case by HALF and RIGHT×2: 3/5
     assert rates == {visible_id: 0.4, hidden_id: 0.6}
+    # the running totals (no time window) and an aggregate over a window holding everything agree
+    windowed = client.get(f"/api/admin/analytics?challenge_id={cid}&start=2000-01-01T00:00:00Z",
+                          headers=instructor["headers"]).get_json()["data"]
+    assert windowed == [item], repr((windowed, item))
+
+
+def test_running_totals_survive_a_rejudge(client, make_user, make_challenge, wait_judged):
+    instructor, p1, p2 = make_user("instructor"), make_user(), make_user()
+    challenge = make_challenge(instructor)
+    cid = challenge["id"]
+    first = judged(client, wait_judged, p1, cid, RIGHT)
+    judged(client, wait_judged, p2, cid, HALF)
+    # the reference answer changes: HALF becomes right, RIGHT wrong
+    client.put(f"/api/challenges/{cid}", json={"solution": HALF}, headers=instructor["headers"])
+    assert client.post(f"/api/challenges/{cid}/rejudge", headers=instructor["headers"]).status_code == 200
+    assert wait_judged(first["id"], p1["headers"])["verdict"] == "WRONG_ANSWER"
+    for user in (p1, p2):
+        for attempt in client.get(f"/api/attempts?challenge_id={cid}", headers=user["headers"]).get_json()["data"]:
+            wait_judged(attempt["id"], user["headers"])
+    url = f"/api/admin/analytics?challenge_id={cid}"
+    [item] = client.get(url, headers=instructor["headers"]).get_json()["data"]
+    assert (item["attempts"], item["unique_users"], item["accepted_users"]) == (2, 2, 1)
+    assert item["verdicts"]["ACCEPTED"] == 1 and item["verdicts"]["WRONG_ANSWER"] == 1
+    windowed = client.get(url + "&start=2000-01-01T00:00:00Z", headers=instructor["headers"]).get_json()["data"]
+    assert windowed == [item], repr((windowed, item))
 
 
 def test_analytics_scope_and_filters(client, make_user, make_challenge):
