@@ -52,7 +52,10 @@ def analytics(viewer: User, challenge_id: Optional[int] = None, start: Optional[
         medians, case_rates = _median_execution_ms(ids, window), _rates(scan_case_counts(case_ids, ids, window))
     else:
         totals, verdicts = stored_totals(ids), stored_verdict_counts(ids)
-        medians, case_rates = indexed_medians(ids), _rates(stored_case_counts(case_ids))
+        completed = {cid: 0 for cid in ids}
+        for (cid, _), count in verdicts.items():
+            completed[cid] += count
+        medians, case_rates = indexed_medians(completed), _rates(stored_case_counts(case_ids))
     items = []
     for challenge in challenges:
         attempts, users, accepted_users, accepted_attempts = totals.get(challenge.id, (0, 0, 0, 0))
@@ -137,16 +140,18 @@ def stored_case_counts(case_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {r.test_case_id: (r.judged, r.accepted) for r in rows}
 
 
-def indexed_medians(ids: list[int]) -> dict[int, float]:
-    """Each challenge's median by walking its (challenge_id, status, execution_ms) index halfway."""
+def indexed_medians(completed: dict[int, int]) -> dict[int, float]:
+    """Each challenge's median by walking its (challenge_id, status, execution_ms) index halfway;
+    `completed` (from the verdict totals) says how many COMPLETED attempts there are, each timed."""
     medians = {}
-    for challenge_id in ids:
-        timed = (Attempt.challenge_id == challenge_id, Attempt.status == COMPLETED, Attempt.execution_ms.is_not(None))
-        count = db.session.execute(db.select(func.count()).select_from(Attempt).where(*timed)).scalar_one()
+    for challenge_id, count in completed.items():
         if not count:
             continue
         middle = db.session.execute(
-            db.select(Attempt.execution_ms).where(*timed).order_by(Attempt.execution_ms)
-            .offset((count - 1) // 2).limit(1 if count % 2 else 2)).scalars().all()
+            db.select(Attempt.execution_ms)
+            .where(Attempt.challenge_id == challenge_id, Attempt.status == COMPLETED, Attempt.execution_ms.is_not(None))
+            .order_by(Attempt.execution_ms).offset((count - 1) // 2).limit(1 if count % 2 else 2)).scalars().all()
+        if not middle:
+            continue
         medians[challenge_id] = round(sum(middle) / len(middle), 3)
     return medians
