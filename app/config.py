@@ -112,6 +112,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "FIRST_ADMIN_PASSWORD": env_str("FIRST_ADMIN_PASSWORD"),
         "HOST": env_str("HOST", "127.0.0.1"),
         "PORT": env_int("PORT", 5000, 1, 65535),
+        "SERVER_MAX_CONNECTIONS": env_int("SERVER_MAX_CONNECTIONS", 10000, 16),
         "SUBMISSION_QUOTA_PER_DAY": env_int("SUBMISSION_QUOTA_PER_DAY", 100, 0),
         "RATE_LIMIT_ATTEMPTS": parse_rate(attempts_rate),
         "SANDBOX_DATABASE_URL": env_str("SANDBOX_DATABASE_URL"),
