@@ -88,5 +88,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: no fsync per commit, never corrupt
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()

@@ -14,45 +14,43 @@ from app.models import (Attempt, AttemptCase, ChallengeStats, ChallengeUserStats
                         TestCaseStats)
 
 
-def _insert_if_missing(model, **values) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on either database; True when the row is new."""
+def _insert(model):
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite ≥ 3.24 and PostgreSQL alike)."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    return insert(model)
 
 
-def _add(model, key: dict, **increments: int) -> None:
-    """Atomic `SET column = column + n` (safe when several recorders run at once)."""
-    changes = {name: getattr(model, name) + amount for name, amount in increments.items() if amount}
-    if changes:
-        conditions = [getattr(model, column) == value for column, value in key.items()]
-        db.session.execute(update(model).where(*conditions).values(changes))
+def _insert_if_missing(model, **values) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
+    return db.session.execute(_insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
 
 
-def _challenge_row(challenge_id: int) -> None:
-    _insert_if_missing(ChallengeStats, challenge_id=challenge_id, attempts=0, unique_users=0,
-                       accepted_users=0, accepted_attempts=0)
+def _count(model, key: dict, **increments: int) -> None:
+    """One atomic upsert: the row with these counts, or `column = column + n` when it exists
+    (safe when several recorders run at once)."""
+    statement = _insert(model).values(**key, **increments)
+    table = model.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: table.c[name] + statement.excluded[name] for name in increments})
+    db.session.execute(statement)
 
 
 def attempt_stored(attempt: Attempt) -> None:
-    _challenge_row(attempt.challenge_id)
     new_user = _insert_if_missing(ChallengeUserStats, challenge_id=attempt.challenge_id, user_id=attempt.user_id,
                                   accepted=False)
-    _add(ChallengeStats, {"challenge_id": attempt.challenge_id}, attempts=1, unique_users=int(new_user))
+    _count(ChallengeStats, {"challenge_id": attempt.challenge_id}, attempts=1, unique_users=int(new_user),
+           accepted_users=0, accepted_attempts=0)
 
 
 def case_stored(case: AttemptCase) -> None:
-    _insert_if_missing(TestCaseStats, test_case_id=case.test_case_id, judged=0, accepted=0)
-    _add(TestCaseStats, {"test_case_id": case.test_case_id}, judged=1, accepted=int(case.verdict == ACCEPTED))
+    _count(TestCaseStats, {"test_case_id": case.test_case_id}, judged=1, accepted=int(case.verdict == ACCEPTED))
 
 
 def attempt_completed(attempt: Attempt) -> None:
-    key = {"challenge_id": attempt.challenge_id}
-    _insert_if_missing(ChallengeVerdictStats, challenge_id=attempt.challenge_id, verdict=attempt.verdict, count=0)
-    _add(ChallengeVerdictStats, {**key, "verdict": attempt.verdict}, count=1)
+    _count(ChallengeVerdictStats, {"challenge_id": attempt.challenge_id, "verdict": attempt.verdict}, count=1)
     if attempt.verdict != ACCEPTED:
         return
     flipped = db.session.execute(
@@ -60,8 +58,8 @@ def attempt_completed(attempt: Attempt) -> None:
                                          ChallengeUserStats.user_id == attempt.user_id,
                                          ChallengeUserStats.accepted.is_(False))
         .values(accepted=True)).rowcount
-    _challenge_row(attempt.challenge_id)
-    _add(ChallengeStats, key, accepted_attempts=1, accepted_users=int(flipped == 1))
+    _count(ChallengeStats, {"challenge_id": attempt.challenge_id}, attempts=0, unique_users=0,
+           accepted_users=int(flipped == 1), accepted_attempts=1)
 
 
 def rebuild(challenge_id: int, test_case_ids: list[int]) -> None:

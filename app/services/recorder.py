@@ -8,7 +8,7 @@ user's best, and the room's standings.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional
+from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 
@@ -95,25 +95,23 @@ def _finalise(attempt: Attempt) -> None:
     attempt.status = COMPLETED
     attempt.judged_at = utcnow()
     challenge = db.session.get(Challenge, attempt.challenge_id)
-    if challenge is not None and attempt.verdict == ACCEPTED:
-        attempt.fingerprint = query_fingerprint(attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
-    ranking_before = _ranking_key(challenge) if challenge else None
     changed = challenge is not None and leaderboard.record_completed(attempt, challenge)
     challenge_stats.attempt_completed(attempt)
     db.session.commit()
     log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
     live.publish("attempt.completed", attempt.to_dict(), live.attempt_channels(attempt))
     if changed:
+        # A new best always changes the user's (score, time), so the visible ranking changed
+        # exactly when the user is on the board now (a better best never falls off it).
         board = leaderboard.board(challenge)
-        if _ranking_key(challenge, board["entries"]) != ranking_before:
+        if any(entry["user_id"] == attempt.user_id for entry in board["entries"]):
             live.publish("leaderboard.updated", {"challenge_id": challenge.id, "entries": board["entries"]},
                          [f"challenge:{challenge.id}"])
+    if challenge is not None and attempt.verdict == ACCEPTED:
+        # After the live events: parsing costs milliseconds, and only the similarity lookup needs it.
+        attempt.fingerprint = query_fingerprint(attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
+        db.session.commit()
     _run_hooks(attempt)
-
-
-def _ranking_key(challenge: Challenge, entries: Optional[list[dict]] = None) -> list[tuple]:
-    entries = leaderboard.entries(challenge) if entries is None else entries
-    return [(e["user_id"], e["score"], e["execution_ms"]) for e in entries]
 
 
 def _fail(attempt: Attempt, error: str) -> None:
