@@ -51,7 +51,7 @@ def fill(db, attempts: int, users: int, challenges: int) -> None:
         f"CASE WHEN g % 5 < 2 THEN 100 ELSE 50 END, 1, 2, (g % 1000) / 10.0, 'v', "
         f"CASE WHEN g % 5 < 2 THEN md5(((g / 7) % 5000)::text) END, now() - (g || ' seconds')::interval, 1 "
         f"FROM generate_series(1, {attempts}) g",
-        f"INSERT INTO attempt_cases (attempt_id, test_case_id, is_visible, status, verdict, score, execution_ms, created_at) "
+        "INSERT INTO attempt_cases (attempt_id, test_case_id, is_visible, status, verdict, score, execution_ms, created_at) "
         f"SELECT a.id, (a.challenge_id - 1) * 2 + k, k = 1, 'COMPLETED', "
         f"CASE WHEN a.verdict = 'ACCEPTED' OR k = 2 THEN 'ACCEPTED' ELSE a.verdict END, 0, 1, now() "
         f"FROM attempts a CROSS JOIN generate_series(1, 2) k",

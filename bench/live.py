@@ -424,6 +424,11 @@ def client_process_light(conn, base: str, token: str, count: int, subscribe: int
     while not summary:
         time.sleep(0.05)
     conn.send(summary)
+    answer_parent(conn, received, subscribe, lock, clients)
+
+
+def answer_parent(conn, received: list, subscribe: int, lock, clients: list) -> None:
+    """A client subprocess's command loop: `collect` reports receipts, `close` ends the process."""
     while True:
         command, arg = conn.recv()
         if command == "collect":      # arg = the submitter's user id that must appear in the entries
@@ -438,7 +443,7 @@ def client_process_light(conn, base: str, token: str, count: int, subscribe: int
         elif command == "close":
             conn.send("bye")
             conn.close()
-            os._exit(0)   # the OS closes the sockets
+            os._exit(0)   # the OS closes the sockets; no need to wait for 500 polite disconnects
 
 
 def client_process_threaded(conn, base: str, token: str, count: int, subscribe: int, channel: str,
@@ -480,21 +485,7 @@ def client_process_threaded(conn, base: str, token: str, count: int, subscribe: 
             errors.append(f"{type(exc).__name__}: {exc}"[:200])
     conn.send({"connected": sum(1 for c in clients if c.connected), "subscribed": subscribed,
                "errors": errors[:5], "error_count": len(errors), "seconds": time.monotonic() - started})
-    while True:
-        command, arg = conn.recv()
-        if command == "collect":      # arg = the submitter's user id that must appear in the entries
-            with lock:
-                firsts, dupes = [], 0
-                for slot in received[:subscribe]:
-                    matching = [t for t, users in slot if arg in users]
-                    firsts.append(matching[0] if matching else None)
-                    dupes += max(0, len(matching) - 1)
-            conn.send({"times": firsts, "duplicates": dupes,
-                       "still_connected": sum(1 for c in clients if c.connected)})
-        elif command == "close":
-            conn.send("bye")
-            conn.close()
-            os._exit(0)   # the OS closes the sockets; no need to wait for 500 polite disconnects
+    answer_parent(conn, received, subscribe, lock, clients)
 
 
 class ClientFleet:
