@@ -101,12 +101,18 @@ def assert_judged_exactly_once(player: ApiClient, attempt_ids: list[int]) -> Non
         assert sorted(c["test_case_id"] for c in data["cases"]) == sorted({c["test_case_id"] for c in data["cases"]})
 
 
-def test_two_worker_processes_share_a_batch(kafka_site):
+def batch_on_two_workers(kafka_site, size: int):
+    """Two judge worker processes and `size` slow attempts submitted at once."""
     base, start_worker = kafka_site
-    (_, log_a), (_, log_b) = start_worker(), start_worker()
+    workers = [start_worker(), start_worker()]
     author, player = new_player(base), new_player(base)
     challenge_id = create(author, SLOW_CHALLENGE)
-    attempt_ids = [submit(player, challenge_id, SLOW_CORRECT) for _ in range(16)]
+    attempt_ids = [submit(player, challenge_id, SLOW_CORRECT) for _ in range(size)]
+    return workers, player, challenge_id, attempt_ids
+
+
+def test_two_worker_processes_share_a_batch(kafka_site):
+    [(_, log_a), (_, log_b)], player, _, attempt_ids = batch_on_two_workers(kafka_site, 16)
     assert_judged_exactly_once(player, attempt_ids)
     by_a, by_b = judged_ids(log_a), judged_ids(log_b)
     assert by_a and by_b, (by_a, by_b)          # both members of the group took jobs
@@ -114,11 +120,7 @@ def test_two_worker_processes_share_a_batch(kafka_site):
 
 
 def test_sigkill_mid_batch_loses_nothing_and_counts_nothing_twice(kafka_site):
-    base, start_worker = kafka_site
-    (victim, victim_log), (_, survivor_log) = start_worker(), start_worker()
-    author, player = new_player(base), new_player(base)
-    challenge_id = create(author, SLOW_CHALLENGE)
-    attempt_ids = [submit(player, challenge_id, SLOW_CORRECT) for _ in range(24)]
+    [(victim, victim_log), (_, survivor_log)], player, challenge_id, attempt_ids = batch_on_two_workers(kafka_site, 24)
     wait_until(lambda: judged_ids(victim_log), timeout_s=60)     # the victim is mid-batch
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
