@@ -51,15 +51,16 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def parse_rate(text: str) -> tuple[int, int]:
-    """'30 per minute' → (30, 60): count and window in seconds."""
+    """'30 per minute' → (30, 60), '10 per 5 minutes' → (10, 300): count and window in seconds."""
     units = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
     parts = text.lower().replace("/", " per ").split()
     try:
         count = int(parts[0])
         unit = parts[-1].rstrip("s")
-        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[1] != "per") or count < 1:
+        multiple = int(parts[2]) if len(parts) == 4 else 1
+        if len(parts) not in (2, 3, 4) or (len(parts) >= 3 and parts[1] != "per") or count < 1 or multiple < 1:
             raise ValueError
-        return count, units[unit]
+        return count, units[unit] * multiple
     except (ValueError, KeyError, IndexError):
         raise ConfigError(f"rate must look like '30 per minute', got {text!r}") from None
 
@@ -115,10 +116,20 @@ def load_config(overrides: dict | None = None) -> dict:
         "SERVER_MAX_CONNECTIONS": env_int("SERVER_MAX_CONNECTIONS", 10000, 16),
         "SUBMISSION_QUOTA_PER_DAY": env_int("SUBMISSION_QUOTA_PER_DAY", 100, 0),
         "RATE_LIMIT_ATTEMPTS": parse_rate(attempts_rate),
+        # Where rate-limit counters live (the `limits` library): memory:// for one process,
+        # redis://… so every web process shares them.
+        "RATE_LIMIT_STORAGE_URL": env_str("RATE_LIMIT_STORAGE_URL", "memory://"),
+        "LOGIN_FAILURES_PER_ACCOUNT": parse_rate(env_str("LOGIN_FAILURES_PER_ACCOUNT", "10 per 5 minutes")),
+        "LOGIN_FAILURES_PER_ADDRESS": parse_rate(env_str("LOGIN_FAILURES_PER_ADDRESS", "50 per 5 minutes")),
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024, 1024),
+        "MAX_OPEN_ROOMS_PER_USER": env_int("MAX_OPEN_ROOMS_PER_USER", 5, 1),
         "SANDBOX_DATABASE_URL": env_str("SANDBOX_DATABASE_URL"),
         "JUDGE_MAX_ROWS": env_int("JUDGE_MAX_ROWS", 10000, 1),
         "JUDGE_TIMING_RUNS": env_int("JUDGE_TIMING_RUNS", 3, 1, 21),
         "JUDGE_INLINE_LIMIT_BYTES": env_int("JUDGE_INLINE_LIMIT_BYTES", 256 * 1024, 0),
+        "JUDGE_MAX_RESULT_BYTES": env_int("JUDGE_MAX_RESULT_BYTES", 8 * 1024 * 1024, 1024),
+        "JUDGE_MAX_DATASET_BYTES": env_int("JUDGE_MAX_DATASET_BYTES", 64 * 1024 * 1024, 1024),
+        "JUDGE_DATASET_CACHE_BYTES": env_int("JUDGE_DATASET_CACHE_BYTES", 512 * 1024 * 1024, 1024 * 1024),
         "JUDGE_THREADS": env_int("JUDGE_THREADS", 2, 0, 64),
         "JUDGE_STUCK_AFTER_S": env_int("JUDGE_STUCK_AFTER_S", 120, 5),
         "KAFKA_BOOTSTRAP_SERVERS": env_str("KAFKA_BOOTSTRAP_SERVERS"),

@@ -51,4 +51,7 @@ class Execution:
     execution_ms: Optional[float] = None
     verdict: Optional[str] = None   # set only when the run itself decided it (TLE, RE, OLE, REJECTED)
     error: Optional[str] = None
+    # The engine's class of error without its message (PostgreSQL: the SQLSTATE condition name,
+    # SQLite: the exception class): all a player sees of an error on a hidden case (SPEC 9.7).
+    error_class: Optional[str] = None
     timings_ms: list[float] = field(default_factory=list)

@@ -13,3 +13,7 @@ class JudgeSettings:
     watchdog_grace_ms: int = 500     # client-side cancel this long after the time limit
     pg_work_mem: str = "16MB"        # per sandbox query (PostgreSQL)
     pg_temp_file_limit: str = "256MB"
+    max_result_bytes: int = 8 * 1024 * 1024     # a bigger result is OUTPUT_LIMIT_EXCEEDED
+    max_dataset_bytes: int = 64 * 1024 * 1024   # a challenge's datasets together, as loaded
+    dataset_cache_bytes: int = 512 * 1024 * 1024  # cached SQLite datasets per process, all threads together
+    max_value_chars: int = 1000                 # every stored or returned value is cut to this (SPEC 9.7)

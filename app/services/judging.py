@@ -36,7 +36,10 @@ SWEEP_INTERVAL_S = 5.0
 
 
 def judge_settings(config: dict) -> JudgeSettings:
-    return JudgeSettings(max_rows=config["JUDGE_MAX_ROWS"], timing_runs=config["JUDGE_TIMING_RUNS"])
+    return JudgeSettings(max_rows=config["JUDGE_MAX_ROWS"], timing_runs=config["JUDGE_TIMING_RUNS"],
+                         max_result_bytes=config["JUDGE_MAX_RESULT_BYTES"],
+                         max_dataset_bytes=config["JUDGE_MAX_DATASET_BYTES"],
+                         dataset_cache_bytes=config["JUDGE_DATASET_CACHE_BYTES"])
 
 
 def transport_settings(config: dict) -> TransportSettings:

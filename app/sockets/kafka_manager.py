@@ -7,7 +7,7 @@ relays each event to its own connected clients; judge workers emit through a
 write-only manager.
 
 python-socketio's own `KafkaManager` (5.14 up to at least 5.18.1) cannot be
-used as is, see /work/shared/PITFALLS.md "Socket.IO across processes":
+used as is, see docs/PITFALLS.md "Socket.IO across processes":
 
 - its `_publish` hands kafka-python a `str`, which raises
   `TypeError: Unsupported type for serialized value`;
