@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 class ConfigError(ValueError):
@@ -40,8 +40,8 @@ def env_int(name: str, default: int, minimum: int | None = None, maximum: int | 
 
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
-    if raw is None:
-        return default
+    if raw is None or raw.strip() == "":
+        return default   # empty means "not set", as for every other variable (.env.example lists them empty)
     value = raw.strip().lower()
     if value in _TRUE:
         return True

@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from flask import current_app
 
@@ -9,9 +8,8 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# No fileConfig here: the app configures logging once (app/__init__.py), and alembic.ini's handlers
+# would add a second stderr handler, doubling every log line after the automatic migration.
 logger = logging.getLogger('alembic.env')
 
 
