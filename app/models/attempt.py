@@ -121,3 +121,5 @@ class ChallengeBest(db.Model):
     score: Mapped[float] = mapped_column(Float)
     execution_ms: Mapped[float] = mapped_column(Float)
     attempt_created_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the user's first ACCEPTED attempt on the challenge was made (the overall ranking's tie-break).
+    first_accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

@@ -4,9 +4,10 @@ from flask_restx import Model, Namespace, fields
 
 from app.errors import Forbidden
 from app.routes.attempt_common import attempt_page_response, register_attempt_models
-from app.routes.common import AuthResource, json_body, ok
+from app.routes.common import AuthResource, json_body, ok, query_float
 from app.routes.models import envelope, register_models
 from app.services import attempts as attempt_service
+from app.services.attempt_wait import MAX_WAIT_S, wait_until_judged
 from app.services import fields as f
 
 ns = Namespace("attempts", description="Attempts (submissions)", path="/attempts")
@@ -47,9 +48,14 @@ class Quota(AuthResource):
 
 @ns.route("/<int:attempt_id>")
 class AttemptItem(AuthResource):
+    @ns.doc(params={"wait": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_S,
+                             "description": "seconds to wait for COMPLETED or FAILED before answering"}})
     @ns.response(200, "The attempt with case results", ns.models["AttemptEnvelope"])
     def get(self, attempt_id: int):
+        wait_s = query_float("wait", 0.0, minimum=0.0, maximum=MAX_WAIT_S)
         attempt = attempt_service.get_attempt(attempt_id)
         if attempt.user_id != current_user.id and current_user.role != "admin":
             raise Forbidden("only the attempt's owner and admins can see it")
+        if wait_s:
+            attempt = wait_until_judged(attempt, wait_s)
         return ok(attempt_service.attempt_view(attempt, current_user))

@@ -5,7 +5,7 @@ from flask_restx import Model, Namespace, fields
 
 from app.routes.csv_export import leaderboard_csv, wants_csv
 from app.routes.common import AuthResource, json_body, ok, page_meta, pagination
-from app.routes.models import envelope, register_models
+from app.routes.models import envelope, leaderboard_model, register_models
 from app.services import challenges as challenge_service
 from app.services import fields as f
 from app.services import leaderboard
@@ -44,7 +44,8 @@ register_models(ns, test_case_body, challenge_body, run_body,
                 envelope("ChallengeEnvelope", challenge_model),
                 envelope("ChallengePage", challenge_model, as_list=True, paginated=True),
                 envelope("TestCaseEnvelope", test_case_model),
-                envelope("RunResults", run_result, as_list=True))
+                envelope("RunResults", run_result, as_list=True),
+                envelope("LeaderboardPage", leaderboard_model, paginated=True))
 
 
 def view(challenge) -> dict:
@@ -142,9 +143,14 @@ class RunQuery(AuthResource):
 
 @ns.route("/challenges/<int:challenge_id>/leaderboard")
 class Leaderboard(AuthResource):
-    @ns.response(200, "Each user once with their best completed attempt")
+    @ns.doc(params={"page": {"type": "integer", "description": "from 0"},
+                    "size": {"type": "integer", "description": f"default and max {leaderboard.MAX_ENTRIES}"},
+                    "format": {"type": "string", "enum": ["json", "csv"]}})
+    @ns.response(200, "Each user once with their best completed attempt; `meta.total` counts them all",
+                 ns.models["LeaderboardPage"])
     def get(self, challenge_id: int):
-        board = leaderboard.board(challenge_service.get_challenge(challenge_id))
+        challenge = challenge_service.get_challenge(challenge_id)
         if wants_csv():
-            return leaderboard_csv(challenge_id, board["entries"])
-        return ok(board)
+            return leaderboard_csv(challenge_id, leaderboard.entries(challenge, limit=None))
+        page, size = pagination(default_size=leaderboard.MAX_ENTRIES)
+        return ok(leaderboard.board(challenge, page, size), meta=page_meta(leaderboard.entry_count(challenge), page, size))

@@ -52,6 +52,19 @@ def query_int(name: str, default: Optional[int] = None, minimum: Optional[int] =
     return value
 
 
+def query_float(name: str, default: float, minimum: float, maximum: float) -> float:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a number") from None
+    if not minimum <= value <= maximum:   # also refuses nan
+        raise BadRequest(f"'{name}' must be between {minimum:g} and {maximum:g}")
+    return value
+
+
 def query_datetime(name: str) -> Optional[datetime]:
     """An ISO 8601 query parameter as naive UTC (the app database's convention)."""
     raw = request.args.get(name)
@@ -71,9 +84,9 @@ def query_datetime(name: str) -> Optional[datetime]:
     return value
 
 
-def pagination() -> tuple[int, int]:
+def pagination(default_size: int = DEFAULT_PAGE_SIZE) -> tuple[int, int]:
     page = query_int("page", 0, minimum=0)
-    size = min(query_int("size", DEFAULT_PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
+    size = min(query_int("size", default_size, minimum=1), MAX_PAGE_SIZE)
     if page * size > MAX_DATABASE_ID:
         raise BadRequest("'page' is too large")
     return page, size

@@ -29,3 +29,17 @@ def register_models(ns, *models) -> None:
             nested = getattr(field, "nested", None) or getattr(getattr(field, "container", None), "nested", None)
             if nested is not None and nested.name not in ns.models:
                 register_models(ns, nested)
+
+leaderboard_entry_model = Model("LeaderboardEntry", {
+    "rank": fields.Integer, "user_id": fields.Integer, "full_name": fields.String, "attempt_id": fields.Integer,
+    "score": fields.Float, "execution_ms": fields.Float, "created_at": fields.DateTime,
+})
+leaderboard_model = Model("Leaderboard", {
+    "challenge_id": fields.Integer, "type": fields.String(enum=["FE", "LE"]),
+    "entries": fields.List(fields.Nested(leaderboard_entry_model)),
+})
+overall_entry_model = Model("OverallLeaderboardEntry", {
+    "rank": fields.Integer, "user_id": fields.Integer, "full_name": fields.String,
+    "solved": fields.Integer(description="challenges with an ACCEPTED attempt"),
+    "total_score": fields.Float(description="sum of the user's best score per challenge"),
+})
