@@ -50,6 +50,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be a boolean (true/false/1/0/yes/no), got {raw!r}")
 
 
+ROLES = ("admin", "instructor", "player")
+
+
+def env_roles(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of roles; an unknown role stops the start."""
+    raw = env_str(name) or default
+    roles = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise ConfigError(f"{name} lists unknown roles {unknown}; roles are {', '.join(ROLES)}")
+    return roles
+
+
 def parse_rate(text: str) -> tuple[int, int]:
     """'30 per minute' → (30, 60), '10 per 5 minutes' → (10, 300): count and window in seconds."""
     units = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -123,6 +136,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "LOGIN_FAILURES_PER_ADDRESS": parse_rate(env_str("LOGIN_FAILURES_PER_ADDRESS", "50 per 5 minutes")),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 60 * 1024 * 1024, 1024),
         "MAX_OPEN_ROOMS_PER_USER": env_int("MAX_OPEN_ROOMS_PER_USER", 5, 1),
+        "CHALLENGE_PUBLISH_ROLES": env_roles("CHALLENGE_PUBLISH_ROLES", "admin,instructor,player"),
         "SANDBOX_DATABASE_URL": env_str("SANDBOX_DATABASE_URL"),
         "JUDGE_MAX_ROWS": env_int("JUDGE_MAX_ROWS", 10000, 1),
         "JUDGE_TIMING_RUNS": env_int("JUDGE_TIMING_RUNS", 3, 1, 21),

@@ -36,6 +36,7 @@ class Room(db.Model):
     members: Mapped[list["RoomPlayer"]] = relationship(
         back_populates="room", order_by="RoomPlayer.joined_at", cascade="all, delete-orphan"
     )
+    challenge_links: Mapped[list["RoomChallenge"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def challenge_ids(self) -> list[int]:
@@ -43,7 +44,18 @@ class Room(db.Model):
 
     @challenge_ids.setter
     def challenge_ids(self, value: list[int]) -> None:
-        self.challenge_ids_json = json.dumps([int(v) for v in value])
+        ids = [int(v) for v in value]
+        self.challenge_ids_json = json.dumps(ids)
+        self.challenge_links = [RoomChallenge(challenge_id=cid) for cid in dict.fromkeys(ids)]
+
+
+class RoomChallenge(db.Model):
+    """Which rooms use a challenge: what lets a `room` challenge open to a room's members (SPEC 9.1)."""
+    __tablename__ = "room_challenges"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True,
+                                              index=True)
 
 
 class RoomPlayer(db.Model):

@@ -64,6 +64,6 @@ class SimilarAttempts(AuthResource):
         challenge_id = query_int("challenge_id", minimum=1)
         if challenge_id is None:
             raise BadRequest("'challenge_id' is required")
-        challenge = challenge_service.get_challenge(challenge_id)
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
         similarity.check_can_inspect(challenge, current_user)
         return ok(similarity.similar_pairs(challenge))

@@ -4,7 +4,7 @@ from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
 from app.routes.csv_export import leaderboard_csv, wants_csv
-from app.routes.common import AuthResource, json_body, ok, page_meta, pagination
+from app.routes.common import AuthResource, json_body, ok, page_meta, pagination, query_bool, query_int, query_str
 from app.routes.models import envelope, leaderboard_model, register_models
 from app.services import challenges as challenge_service
 from app.services import fields as f
@@ -25,6 +25,12 @@ challenge_model = Model("Challenge", {
     "engine": fields.String(enum=["sqlite", "postgresql"]), "init": fields.String,
     "solution": fields.String(description="creator and admins only"), "time_limit_ms": fields.Integer,
     "check_column_names": fields.Boolean, "test_cases": fields.List(fields.Nested(test_case_model)),
+    "visibility": fields.String(enum=["public", "draft", "room"]),
+    "release_at": fields.DateTime(description="like draft until then (public challenges)"),
+    "difficulty": fields.String(enum=["easy", "medium", "hard"]), "tags": fields.List(fields.String),
+    "hint_count": fields.Integer(description="how many hints exist (revealed one at a time)"),
+    "hints": fields.List(fields.String, description="creator and admins only"),
+    "explanation": fields.String(description="creator and admins only; others get it with the solution"),
     "created_at": fields.DateTime, "updated_at": fields.DateTime,
 })
 challenge_body = Model("ChallengeBody", {
@@ -34,6 +40,20 @@ challenge_body = Model("ChallengeBody", {
     "init": fields.String(required=True, description="DDL"), "solution": fields.String(required=True),
     "time_limit_ms": fields.Integer(default=2000, max=10000), "check_column_names": fields.Boolean(default=True),
     "test_cases": fields.List(fields.Nested(test_case_body), required=True),
+    "visibility": fields.String(enum=["public", "draft", "room"], default="public",
+                                description="`public`/`room` need a role in CHALLENGE_PUBLISH_ROLES (else 403)"),
+    "release_at": fields.DateTime(description="ISO 8601 or null"),
+    "difficulty": fields.String(enum=["easy", "medium", "hard"], description="or null"),
+    "tags": fields.List(fields.String, description="≤ 10, each ≤ 40 characters"),
+    "hints": fields.List(fields.String, description="ordered; revealed one at a time"),
+    "explanation": fields.String(description="shown with the solution"),
+})
+hint_model = Model("Hint", {
+    "index": fields.Integer, "text": fields.String, "revealed": fields.List(fields.String),
+    "remaining": fields.Integer,
+})
+solution_model = Model("Solution", {
+    "challenge_id": fields.Integer, "solution": fields.String, "explanation": fields.String,
 })
 run_body = Model("RunBody", {"query": fields.String(required=True)})
 run_result = Model("RunResult", {
@@ -45,11 +65,28 @@ register_models(ns, test_case_body, challenge_body, run_body,
                 envelope("ChallengePage", challenge_model, as_list=True, paginated=True),
                 envelope("TestCaseEnvelope", test_case_model),
                 envelope("RunResults", run_result, as_list=True),
-                envelope("LeaderboardPage", leaderboard_model, paginated=True))
+                envelope("LeaderboardPage", leaderboard_model, paginated=True),
+                envelope("HintEnvelope", hint_model), envelope("SolutionEnvelope", solution_model))
+LIST_FILTERS = {
+    "page": {"type": "integer", "description": "from 0"}, "size": {"type": "integer", "description": "≤ 100"},
+    "q": {"type": "string", "description": "substring of the name or description"},
+    "tag": {"type": "string"}, "difficulty": {"type": "string", "enum": ["easy", "medium", "hard"]},
+    "solved": {"type": "boolean", "description": "whether the caller has an ACCEPTED attempt"},
+    "created_by": {"type": "integer", "description": "creator's user id"},
+}
 
 
 def view(challenge) -> dict:
     return challenge.to_dict(reveal=challenge_service.can_manage(challenge, current_user))
+
+
+def challenge_page(creator_id):
+    page, size = pagination()
+    items, total = challenge_service.list_challenges(
+        current_user, page, size, creator_id=creator_id, q=query_str("q", challenge_service.MAX_SEARCH_CHARS),
+        tag=query_str("tag", challenge_service.MAX_TAG_CHARS), difficulty=query_str("difficulty", 10),
+        solved=query_bool("solved"))
+    return ok([view(c) for c in items], meta=page_meta(total, page, size))
 
 
 def judging():
@@ -58,12 +95,10 @@ def judging():
 
 @ns.route("/challenges")
 class ChallengeList(AuthResource):
-    @ns.doc(params={"page": "from 0", "size": "≤ 100"})
-    @ns.response(200, "Challenges", ns.models["ChallengePage"])
+    @ns.doc(params=LIST_FILTERS)
+    @ns.response(200, "The challenges the caller may see", ns.models["ChallengePage"])
     def get(self):
-        page, size = pagination()
-        items, total = challenge_service.list_challenges(page, size)
-        return ok([view(c) for c in items], meta=page_meta(total, page, size))
+        return challenge_page(query_int("created_by", minimum=1))
 
     @ns.expect(challenge_body)
     @ns.response(201, "Created", ns.models["ChallengeEnvelope"])
@@ -77,13 +112,13 @@ class ChallengeList(AuthResource):
 class ChallengeItem(AuthResource):
     @ns.response(200, "The challenge", ns.models["ChallengeEnvelope"])
     def get(self, challenge_id: int):
-        return ok(view(challenge_service.get_challenge(challenge_id)))
+        return ok(view(challenge_service.get_challenge(challenge_id, current_user)))
 
     @ns.expect(challenge_body)
     @ns.response(200, "Updated", ns.models["ChallengeEnvelope"])
     def put(self, challenge_id: int):
         challenge = challenge_service.get_managed(challenge_id, current_user)
-        return ok(view(challenge_service.update_challenge(challenge, json_body())))
+        return ok(view(challenge_service.update_challenge(challenge, json_body(), current_user)))
 
     def delete(self, challenge_id: int):
         challenge = challenge_service.get_managed(challenge_id, current_user)
@@ -92,11 +127,10 @@ class ChallengeItem(AuthResource):
 
 @ns.route("/challenges-by-user/<int:user_id>")
 class ChallengesByUser(AuthResource):
-    @ns.response(200, "That user's challenges", ns.models["ChallengePage"])
+    @ns.doc(params={k: v for k, v in LIST_FILTERS.items() if k != "created_by"})
+    @ns.response(200, "That user's challenges the caller may see", ns.models["ChallengePage"])
     def get(self, user_id: int):
-        page, size = pagination()
-        items, total = challenge_service.list_challenges(page, size, creator_id=user_id)
-        return ok([view(c) for c in items], meta=page_meta(total, page, size))
+        return challenge_page(user_id)
 
 
 @ns.route("/challenges/<int:challenge_id>/test-cases")
@@ -137,7 +171,7 @@ class RunQuery(AuthResource):
     @ns.response(200, "The query's result on each visible test case", ns.models["RunResults"])
     def post(self, challenge_id: int):
         query = f.string(json_body(), "query", MAX_QUERY_CHARS, allow_empty=True)
-        challenge = challenge_service.get_challenge(challenge_id)
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
         return ok(judging().run_preview(current_user.id, challenge, query))
 
 
@@ -149,8 +183,26 @@ class Leaderboard(AuthResource):
     @ns.response(200, "Each user once with their best completed attempt; `meta.total` counts them all",
                  ns.models["LeaderboardPage"])
     def get(self, challenge_id: int):
-        challenge = challenge_service.get_challenge(challenge_id)
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
         if wants_csv():
             return leaderboard_csv(challenge_id, leaderboard.entries(challenge, limit=None))
         page, size = pagination(default_size=leaderboard.MAX_ENTRIES)
         return ok(leaderboard.board(challenge, page, size), meta=page_meta(leaderboard.entry_count(challenge), page, size))
+
+
+@ns.route("/challenges/<int:challenge_id>/hints/next")
+class NextHint(AuthResource):
+    @ns.response(200, "The caller's next hint", ns.models["HintEnvelope"])
+    @ns.response(404, "No such challenge, or no hint left")
+    def post(self, challenge_id: int):
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
+        return ok(challenge_service.reveal_next_hint(challenge, current_user))
+
+
+@ns.route("/challenges/<int:challenge_id>/solution")
+class Solution(AuthResource):
+    @ns.response(200, "The reference solution and explanation", ns.models["SolutionEnvelope"])
+    @ns.response(403, "Not unlocked yet: solve it, or finish a room that uses it")
+    def get(self, challenge_id: int):
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
+        return ok(challenge_service.solution_for(challenge, current_user))

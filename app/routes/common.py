@@ -1,7 +1,7 @@
 """Request parsing and response shaping shared by every Namespace (routes only translate HTTP)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Optional
 
 from flask import request
@@ -9,6 +9,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Resource
 
 from app.errors import BadRequest, Forbidden
+from app.services.fields import parse_iso_datetime
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -52,6 +53,25 @@ def query_int(name: str, default: Optional[int] = None, minimum: Optional[int] =
     return value
 
 
+def query_bool(name: str) -> Optional[bool]:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    value = raw.strip().lower()
+    if value not in ("true", "false", "1", "0"):
+        raise BadRequest(f"'{name}' must be true or false")
+    return value in ("true", "1")
+
+
+def query_str(name: str, max_len: int) -> Optional[str]:
+    raw = request.args.get(name)
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > max_len:
+        raise BadRequest(f"'{name}' is too long (at most {max_len} characters)")
+    return raw.strip()
+
+
 def query_float(name: str, default: float, minimum: float, maximum: float) -> float:
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -70,18 +90,7 @@ def query_datetime(name: str) -> Optional[datetime]:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    text = raw.strip()
-    if "T" in text:
-        text = text.replace(" ", "+")  # an unescaped '+' in a URL arrives as a space
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be an ISO 8601 date or date-time") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
+    return parse_iso_datetime(raw, name)
 
 
 def pagination(default_size: int = DEFAULT_PAGE_SIZE) -> tuple[int, int]:

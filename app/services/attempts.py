@@ -13,6 +13,7 @@ from app.judge.verdicts import QUEUED
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
 from app.models.timestamps import utcnow
 from app.services import challenge_stats
+from app.services.challenges import get_challenge
 
 MAX_QUERY_CHARS = 100_000
 
@@ -55,9 +56,7 @@ def _room_for_attempt(room_id: Optional[int], user: User, challenge: Challenge) 
 
 def submit(user: User, challenge_id: int, query: str, room_id: Optional[int]) -> Attempt:
     """Stores a QUEUED attempt and hands it to the judge; nothing is stored when a check fails."""
-    challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None:
-        raise NotFound("challenge not found")
+    challenge = get_challenge(challenge_id, user)
     _room_for_attempt(room_id, user, challenge)
     check_submission_limits(user.id)
     attempt = Attempt(

@@ -6,13 +6,17 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import func
 
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.judge.engines import ENGINE_NAMES
-from app.models import Challenge, TestCase, User
-from app.models.challenge import CHALLENGE_TYPES
+from app.judge.verdicts import ACCEPTED, COMPLETED
+from app.models import Attempt, Challenge, ChallengeBest, ChallengeTag, HintReveal, Room, RoomChallenge, RoomPlayer, TestCase, User
+from app.models.challenge import CHALLENGE_TYPES, DIFFICULTIES, VISIBILITIES
 from app.models.timestamps import utcnow
 from app.services import fields as f
+from app.services.visibility import can_publish, can_see, visible_condition
 
 MAX_NAME_CHARS = 200
 MAX_DESCRIPTION_CHARS = 20_000
@@ -21,28 +25,53 @@ MAX_SOLUTION_CHARS = 100_000
 MAX_TEST_CASES = 100
 DEFAULT_TIME_LIMIT_MS = 2000
 MAX_TIME_LIMIT_MS = 10_000
+MAX_TAGS, MAX_TAG_CHARS = 10, 40
+MAX_HINTS, MAX_HINT_CHARS = 20, 2_000
+MAX_EXPLANATION_CHARS = 20_000
+MAX_SEARCH_CHARS = 200
 
 
 def can_manage(challenge: Challenge, user: User) -> bool:
     return user.role == "admin" or challenge.created_user_id == user.id
 
 
-def get_challenge(challenge_id: int) -> Challenge:
+def get_challenge(challenge_id: int, viewer: User) -> Challenge:
+    """The challenge if `viewer` may see it; one they may not see does not exist for them (404)."""
     challenge = db.session.get(Challenge, challenge_id)
-    if challenge is None:
+    if challenge is None or not can_see(challenge, viewer):
         raise NotFound("challenge not found")
     return challenge
 
 
 def get_managed(challenge_id: int, user: User) -> Challenge:
-    challenge = get_challenge(challenge_id)
+    challenge = get_challenge(challenge_id, user)
     if not can_manage(challenge, user):
         raise Forbidden("only the challenge's creator and admins can change it")
     return challenge
 
 
-def list_challenges(page: int, size: int, creator_id: Optional[int] = None) -> tuple[list[Challenge], int]:
-    conditions = [] if creator_id is None else [Challenge.created_user_id == creator_id]
+def list_challenges(viewer: User, page: int, size: int, creator_id: Optional[int] = None, q: Optional[str] = None,
+                    tag: Optional[str] = None, difficulty: Optional[str] = None,
+                    solved: Optional[bool] = None) -> tuple[list[Challenge], int]:
+    """The challenges `viewer` may see, filtered; each filter narrows through an index (creator, tag,
+    difficulty, the viewer's bests), `q` then matches name or description case-insensitively."""
+    conditions = [visible_condition(viewer)]
+    if creator_id is not None:
+        conditions.append(Challenge.created_user_id == creator_id)
+    if tag:
+        conditions.append(Challenge.id.in_(db.select(ChallengeTag.challenge_id).where(ChallengeTag.tag == tag.lower())))
+    if difficulty:
+        if difficulty not in DIFFICULTIES:
+            raise BadRequest(f"'difficulty' must be one of {', '.join(DIFFICULTIES)}")
+        conditions.append(Challenge.difficulty == difficulty)
+    if solved is not None:
+        mine = db.select(ChallengeBest.challenge_id).where(ChallengeBest.user_id == viewer.id,
+                                                           ChallengeBest.first_accepted_at.is_not(None))
+        conditions.append(Challenge.id.in_(mine) if solved else Challenge.id.not_in(mine))
+    if q:
+        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(func.lower(Challenge.name).like(pattern, escape="\\")
+                          | func.lower(Challenge.description).like(pattern, escape="\\"))
     total = db.session.execute(db.select(func.count(Challenge.id)).where(*conditions)).scalar_one()
     items = db.session.execute(
         db.select(Challenge).where(*conditions).order_by(Challenge.id).limit(size).offset(page * size)
@@ -75,13 +104,38 @@ def parse_challenge(body: dict, partial: bool) -> dict:
                                    default=None if partial else DEFAULT_TIME_LIMIT_MS),
         "check_column_names": f.boolean(body, "check_column_names", default=None if partial else True),
     }
+    values.update({
+        "visibility": f.choice(body, "visibility", VISIBILITIES, required=False,
+                               default=None if partial else "public"),
+        "explanation": f.string(body, "explanation", MAX_EXPLANATION_CHARS, required=False, allow_empty=True),
+        "hints": f.string_list(body, "hints", MAX_HINTS, MAX_HINT_CHARS),
+        "tags": _tags(body),
+    })
     values = {k: v for k, v in values.items() if v is not None}
+    # Fields where an explicit null means "clear it".
+    if "difficulty" in body:
+        values["difficulty"] = f.choice(body, "difficulty", DIFFICULTIES, required=False)
+    release_at = f.optional_datetime(body, "release_at")
+    if release_at is not f.MISSING:
+        values["release_at"] = release_at
     cases = f.object_list(body, "test_cases", required=required, max_items=MAX_TEST_CASES)
     if cases is not None:
         if not cases:
             raise Invalid("a challenge needs at least one test case")
         values["test_cases"] = [parse_test_case(case) for case in cases]
     return values
+
+
+def _tags(body: dict) -> Optional[list[str]]:
+    tags = f.string_list(body, "tags", MAX_TAGS, MAX_TAG_CHARS)
+    return None if tags is None else list(dict.fromkeys(tag.strip().lower() for tag in tags))
+
+
+def _check_publish(user: User, visibility: Optional[str]) -> None:
+    roles = current_app.config["CHALLENGE_PUBLISH_ROLES"]
+    if visibility in ("public", "room") and not can_publish(user, roles):
+        raise Forbidden(f"a {user.role} can only create draft challenges here (CHALLENGE_PUBLISH_ROLES: "
+                        f"{', '.join(roles)})")
 
 
 def _validate_on_engine(challenge: Challenge, cases: list[TestCase]) -> None:
@@ -108,6 +162,7 @@ def _save(challenge: Challenge) -> Challenge:
 
 def create_challenge(user: User, body: dict) -> Challenge:
     values = parse_challenge(body, partial=False)
+    _check_publish(user, values["visibility"])
     cases = values.pop("test_cases")
     challenge = Challenge(created_user_id=user.id, **values)
     challenge.test_cases = [TestCase(**case) for case in cases]
@@ -115,8 +170,9 @@ def create_challenge(user: User, body: dict) -> Challenge:
     return _save(challenge)
 
 
-def update_challenge(challenge: Challenge, body: dict) -> Challenge:
+def update_challenge(challenge: Challenge, body: dict, user: User) -> Challenge:
     values = parse_challenge(body, partial=True)
+    _check_publish(user, values.get("visibility"))
     cases = values.pop("test_cases", None)
     for name, value in values.items():
         setattr(challenge, name, value)
@@ -162,3 +218,50 @@ def delete_test_case(challenge: Challenge, case: TestCase) -> int:
     challenge.test_cases.remove(case)
     _save(challenge)
     return case_id
+
+
+def reveal_next_hint(challenge: Challenge, user: User) -> dict:
+    """Reveals the caller's next hint (stored, so a room can charge for it); 404 past the last one."""
+    hints = challenge.hints
+    for _ in range(3):   # two tabs asking at once: the loser of the insert race reads again
+        revealed = db.session.execute(
+            db.select(func.count()).select_from(HintReveal)
+            .where(HintReveal.user_id == user.id, HintReveal.challenge_id == challenge.id)
+        ).scalar_one()
+        if revealed >= len(hints):
+            raise NotFound("no more hints for this challenge" if hints else "this challenge has no hints")
+        db.session.add(HintReveal(user_id=user.id, challenge_id=challenge.id, hint_index=revealed))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return {"index": revealed, "text": hints[revealed], "revealed": hints[:revealed + 1],
+                "remaining": len(hints) - revealed - 1}
+    raise Conflict("hints are being revealed concurrently; try again")
+
+
+def solution_for(challenge: Challenge, user: User) -> dict:
+    """The solution and explanation, once the caller solved the challenge or a room using it that they
+    played or watched is finished (the creator and admins always)."""
+    if not (can_manage(challenge, user) or _has_solved(challenge, user) or _saw_it_in_a_finished_room(challenge, user)):
+        raise Forbidden("the solution unlocks once you have solved this challenge "
+                        "or a room using it that you took part in has finished")
+    return {"challenge_id": challenge.id, "solution": challenge.solution, "explanation": challenge.explanation or ""}
+
+
+def _has_solved(challenge: Challenge, user: User) -> bool:
+    return db.session.execute(
+        db.select(Attempt.id).where(Attempt.user_id == user.id, Attempt.challenge_id == challenge.id,
+                                    Attempt.status == COMPLETED, Attempt.verdict == ACCEPTED).limit(1)
+    ).first() is not None
+
+
+def _saw_it_in_a_finished_room(challenge: Challenge, user: User) -> bool:
+    return db.session.execute(
+        db.select(Room.id)
+        .join(RoomChallenge, RoomChallenge.room_id == Room.id)
+        .join(RoomPlayer, RoomPlayer.room_id == Room.id)
+        .where(RoomChallenge.challenge_id == challenge.id, RoomPlayer.user_id == user.id, Room.state == "FINISHED")
+        .limit(1)
+    ).first() is not None

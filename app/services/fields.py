@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from app.errors import BadRequest, Invalid
@@ -97,3 +98,48 @@ def email(body: dict, name: str = "email") -> str:
     if not EMAIL_RE.match(value):
         raise Invalid(f"'{name}' is not a valid e-mail address")
     return value
+
+
+def string_list(body: dict, name: str, max_items: int, max_len: int, required: bool = False) -> Optional[list[str]]:
+    value = _get(body, name, required)
+    if value is _MISSING or value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise BadRequest(f"'{name}' must be a list of strings")
+    if len(value) > max_items:
+        raise Invalid(f"'{name}' has too many items (at most {max_items})")
+    for item in value:
+        if not item.strip():
+            raise Invalid(f"'{name}' must not contain empty strings")
+        if len(item) > max_len:
+            raise Invalid(f"each of '{name}' is at most {max_len} characters")
+    return value
+
+
+def parse_iso_datetime(raw: str, name: str) -> datetime:
+    """ISO 8601 (date or date-time, `Z` or an offset) as naive UTC, the app database's convention."""
+    text = raw.strip()
+    if "T" in text:
+        text = text.replace(" ", "+")  # an unescaped '+' in a URL arrives as a space
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be an ISO 8601 date or date-time") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def optional_datetime(body: dict, name: str) -> Any:
+    """A date-time field that may be null: returns the value, None for null, or _MISSING when absent."""
+    value = body.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        return value
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be an ISO 8601 string or null")
+    return parse_iso_datetime(value, name)
+
+
+MISSING = _MISSING

@@ -16,6 +16,7 @@ from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.judge.verdicts import COMPLETED
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
+from app.services.visibility import visible_condition
 from app.models.timestamps import iso, utcnow
 from app.services import fields as f
 from app.services import live, similarity
@@ -158,7 +159,8 @@ def parse_room(body: dict, user: User) -> dict:
     if not challenge_ids:
         raise Invalid("a room needs at least one challenge")
     challenge_ids = list(dict.fromkeys(challenge_ids))
-    found = set(db.session.execute(db.select(Challenge.id).where(Challenge.id.in_(challenge_ids))).scalars())
+    found = set(db.session.execute(db.select(Challenge.id).where(
+        Challenge.id.in_(challenge_ids), visible_condition(user))).scalars())
     missing = [cid for cid in challenge_ids if cid not in found]
     if missing:
         raise NotFound(f"challenge not found: {missing[0]}")

@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from app.errors import BadRequest, Forbidden, NotFound, error_envelope
 from app.extensions import db, socketio
 from app.models import Attempt, Challenge, User
-from app.services import leaderboard, users as user_service
+from app.services import challenges as challenge_service, leaderboard, users as user_service
 from app.sockets.session import connected_user, forget, remember
 
 
@@ -83,8 +83,8 @@ def authorise_channel(kind: str, target_id: int) -> None:
     elif kind == "user":
         if target_id != user_id and role != "admin":
             raise Forbidden("not your channel")
-    elif db.session.get(Challenge, target_id) is None:
-        raise NotFound("challenge not found")
+    else:
+        challenge_service.get_challenge(target_id, db.session.get(User, user_id))
 
 
 @socketio.on("subscribe")
