@@ -1,14 +1,21 @@
-"""Flask commands: create-admin, seed-demo, judge-worker."""
+"""Flask commands: create-admin, seed-demo, import-challenges, export-challenges, judge-worker."""
 from __future__ import annotations
 
 import logging
 import signal
+import sys
+from pathlib import Path
+from typing import Optional
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
+from tqdm import tqdm
 
 from app.errors import ApiError
-from app.services import seed
+from app.extensions import db
+from app.models import User
+from app.services import problem_sets, seed
 from app.services import fields as f
 from app.services import users as user_service
 
@@ -18,6 +25,8 @@ log = logging.getLogger("sqlarena.cli")
 def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(import_challenges)
+    app.cli.add_command(export_challenges)
     app.cli.add_command(judge_worker)
 
 
@@ -40,9 +49,85 @@ def create_admin(email: str, full_name: str, password: str | None) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
-    """Loads the demo challenges (those missing)."""
-    click.echo(f"demo challenges added: {seed.seed_demo()}")
+@click.argument("problem_set", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def seed_demo(problem_set: Optional[Path]) -> None:
+    """Loads the demo challenges, or those of a problem-set FILE (JSON or YAML); ones already there are kept."""
+    try:
+        if problem_set is None:
+            click.echo(f"demo challenges added: {seed.seed_demo()}")
+        else:
+            document = problem_sets.parse_document(problem_set.read_bytes())
+            click.echo(f"challenges added from {problem_set.name}: {seed.seed_problem_set(document)}")
+    except ApiError as exc:
+        raise click.ClickException(_describe(exc)) from None
+
+
+@click.command("import-challenges")
+@click.argument("problem_set", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "as_email", default=None, help="the importing instructor or admin (default: the first admin)")
+@click.option("--dry-run", is_flag=True, help="validate every challenge, store nothing")
+@with_appcontext
+def import_challenges(problem_set: Path, as_email: Optional[str], dry_run: bool) -> None:
+    """Imports a problem set (SPEC 9.2): all challenges or none."""
+    user = _acting_user(as_email)
+    try:
+        document = problem_sets.parse_document(problem_set.read_bytes())
+        total = len(document["challenges"])
+        with tqdm(total=total, unit="challenge", desc="validating", file=sys.stderr,
+                  disable=not sys.stderr.isatty()) as bar:
+            report = problem_sets.import_set(user, document, dry_run=dry_run,
+                                             progress=lambda _i, name: (bar.set_postfix_str(name[:40]), bar.update()))
+    except ApiError as exc:
+        raise click.ClickException(_describe(exc)) from None
+    if dry_run:
+        click.echo(f"{problem_set.name}: {report.validated} of {total} challenges valid (dry run, nothing stored)")
+    else:
+        click.echo(f"{problem_set.name}: {len(report.created)} challenges imported, ids "
+                   f"{', '.join(map(str, report.created))}")
+
+
+@click.command("export-challenges")
+@click.option("--ids", default=None, help="comma-separated challenge ids (default: all the user may edit)")
+@click.option("--created-by", type=int, default=None, help="only this creator's challenges")
+@click.option("--name", default=None, help="the problem set's name")
+@click.option("--as", "as_email", default=None, help="export as this user (default: the first admin)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="file to write (.json for JSON, YAML otherwise); default standard output as YAML")
+@with_appcontext
+def export_challenges(ids: Optional[str], created_by: Optional[int], name: Optional[str], as_email: Optional[str],
+                      output: Optional[Path]) -> None:
+    """Exports challenges as a problem set."""
+    user = _acting_user(as_email)
+    try:
+        id_list = [int(part) for part in ids.split(",") if part.strip()] if ids else None
+    except ValueError:
+        raise click.BadParameter("must be comma-separated integers", param_hint="--ids") from None
+    try:
+        document = problem_sets.export_set(user, ids=id_list, created_by=created_by, name=name)
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+    text = problem_sets.to_json(document) if output and output.suffix == ".json" else problem_sets.to_yaml(document)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(document['challenges'])} challenges written to {output}", err=True)
+
+
+def _acting_user(email: Optional[str]) -> User:
+    query = db.select(User).where(User.email == email.strip().lower()) if email else \
+        db.select(User).where(User.role == "admin").order_by(User.id)
+    user = db.session.execute(query.limit(1)).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"no user {email}" if email else "no admin exists yet (flask create-admin)")
+    return user
+
+
+def _describe(exc: ApiError) -> str:
+    lines = [exc.message] + [f"  #{e['index']} {e.get('name') or ''}: {e['message']}"
+                             for e in exc.details.get("errors", [])]
+    return "\n".join(lines)
 
 
 @click.command("judge-worker")

@@ -18,14 +18,20 @@ class ApiError(Exception):
     code = 500
     default_message = "internal error"
 
-    def __init__(self, message: str | None = None):
+    def __init__(self, message: str | None = None, **details):
         super().__init__(message or self.default_message)
         self.message = message or self.default_message
+        self.details = details   # extra envelope fields, e.g. `errors` of a problem-set import
 
 
 class BadRequest(ApiError):
     code = 400
     default_message = "malformed request"
+
+
+class PayloadTooLarge(ApiError):
+    code = 413
+    default_message = "request body too large"
 
 
 class Unauthorized(ApiError):
@@ -79,7 +85,7 @@ def envelope(message: str) -> dict:
 def error_envelope(exc: BaseException) -> tuple[dict, int]:
     """Maps any exception to the API's error envelope and HTTP code, never leaking internals."""
     if isinstance(exc, ApiError):
-        return envelope(exc.message), exc.code
+        return {**envelope(exc.message), **exc.details}, exc.code
     if isinstance(exc, (JWTExtendedException, PyJWTError)):
         return envelope(_token_message(exc)), 401
     if isinstance(exc, HTTPException):

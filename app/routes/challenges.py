@@ -1,5 +1,5 @@
 """Challenges, their test cases, rejudging, the Run button and the leaderboard."""
-from flask import current_app
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
@@ -8,7 +8,9 @@ from app.routes.common import AuthResource, json_body, ok, page_meta, pagination
 from app.routes.models import envelope, leaderboard_model, register_models
 from app.services import challenges as challenge_service
 from app.services import fields as f
+from app.errors import BadRequest
 from app.services import leaderboard
+from app.services import problem_sets
 from app.services.attempts import MAX_QUERY_CHARS
 
 ns = Namespace("challenges", description="SQL challenges", path="/")
@@ -206,3 +208,74 @@ class Solution(AuthResource):
     def get(self, challenge_id: int):
         challenge = challenge_service.get_challenge(challenge_id, current_user)
         return ok(challenge_service.solution_for(challenge, current_user))
+
+
+import_result = Model("ImportResult", {
+    "created": fields.List(fields.Integer, description="ids of the stored challenges (empty on a dry run)"),
+    "validated": fields.Integer, "dry_run": fields.Boolean,
+})
+problem_set_model = Model("ProblemSet", {
+    "format": fields.String(example=problem_sets.FORMAT), "name": fields.String,
+    "challenges": fields.List(fields.Nested(challenge_body)),
+})
+register_models(ns, envelope("ImportEnvelope", import_result), envelope("ProblemSetEnvelope", problem_set_model))
+
+
+@ns.route("/challenges/import")
+class ImportProblemSet(AuthResource):
+    @ns.doc(description="A problem set as the JSON body, or as the multipart file field `file` (JSON or YAML, "
+                        "≤ 50 MB). Every challenge is validated as a POST would be; one invalid challenge → 422 "
+                        "with `errors: [{index, name, message}]` and nothing stored.",
+            params={"dry_run": {"type": "boolean", "description": "validate only"}})
+    @ns.expect(problem_set_model)
+    @ns.response(201, "Imported", ns.models["ImportEnvelope"])
+    @ns.response(200, "Dry run: every challenge is valid", ns.models["ImportEnvelope"])
+    @ns.response(422, "Some challenges are invalid (`errors` lists them); nothing stored")
+    def post(self):
+        dry_run = bool(query_bool("dry_run"))
+        upload = request.files.get("file")
+        document = problem_sets.parse_document(upload.read()) if upload is not None else json_body()
+        report = problem_sets.import_set(current_user, document, dry_run=dry_run)
+        return ok(report.to_dict(), 200 if dry_run else 201)
+
+
+@ns.route("/challenges/export")
+class ExportProblemSet(AuthResource):
+    @ns.doc(params={"ids": {"type": "string", "description": "comma-separated challenge ids"},
+                    "created_by": {"type": "integer"}, "name": {"type": "string", "description": "the set's name"},
+                    "format": {"type": "string", "enum": ["json", "yaml"],
+                               "description": "or `Accept: application/yaml`"}})
+    @ns.response(200, "The problem set (YAML as application/yaml, JSON in the envelope)",
+                 ns.models["ProblemSetEnvelope"])
+    @ns.produces(["application/json", "application/yaml"])
+    def get(self):
+        document = problem_sets.export_set(current_user, ids=_id_list("ids"),
+                                           created_by=query_int("created_by", minimum=1),
+                                           name=query_str("name", challenge_service.MAX_NAME_CHARS))
+        if _wants_yaml():
+            return Response(problem_sets.to_yaml(document), mimetype="application/yaml",
+                            headers={"Content-Disposition": 'attachment; filename="problem-set.yaml"'})
+        return ok(document)
+
+
+def _id_list(name: str):
+    raw = request.args.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        ids = [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise BadRequest(f"'{name}' must be comma-separated integers") from None
+    if not ids or len(ids) > problem_sets.MAX_CHALLENGES or any(not 0 < i < 2**63 for i in ids):
+        raise BadRequest(f"'{name}' must list 1 to {problem_sets.MAX_CHALLENGES} valid ids")
+    return ids
+
+
+def _wants_yaml() -> bool:
+    fmt = (request.args.get("format") or "").lower()
+    if fmt not in ("", "json", "yaml"):
+        raise BadRequest("'format' must be json or yaml")
+    if fmt:
+        return fmt == "yaml"
+    best = request.accept_mimetypes.best_match(["application/json", "application/yaml", "application/x-yaml"])
+    return best in ("application/yaml", "application/x-yaml")

@@ -160,12 +160,38 @@ def _save(challenge: Challenge) -> Challenge:
     return challenge
 
 
-def create_challenge(user: User, body: dict) -> Challenge:
+def build_challenge(user: User, body: dict) -> Challenge:
+    """A new challenge from a POST body, checked field by field but not yet on the engine nor stored."""
     values = parse_challenge(body, partial=False)
     _check_publish(user, values["visibility"])
     cases = values.pop("test_cases")
     challenge = Challenge(created_user_id=user.id, **values)
     challenge.test_cases = [TestCase(**case) for case in cases]
+    return challenge
+
+
+def validate_on_engine(challenge: Challenge) -> None:
+    """init + every test case loads and the solution runs within the limit (422 otherwise)."""
+    _validate_on_engine(challenge, list(challenge.test_cases))
+
+
+def store_validated(challenges: list[Challenge]) -> list[Challenge]:
+    """Stores already validated challenges in one short transaction (their versions need the case ids)."""
+    try:
+        db.session.add_all(challenges)
+        db.session.flush()
+        for challenge in challenges:
+            challenge.version = challenge.compute_version()
+            challenge.updated_at = utcnow()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return challenges
+
+
+def create_challenge(user: User, body: dict) -> Challenge:
+    challenge = build_challenge(user, body)
     db.session.add(challenge)
     return _save(challenge)
 

@@ -7,6 +7,7 @@ from app.demo_challenges import DEMO_CHALLENGES
 from app.extensions import db
 from app.models import Challenge
 from app.services import challenges as challenge_service
+from app.services import problem_sets
 from app.services import users as user_service
 
 log = logging.getLogger("sqlarena.seed")
@@ -24,6 +25,17 @@ def seed_demo() -> int:
             challenge_service.create_challenge(author, dict(spec))
             added += 1
     return added
+
+
+def seed_problem_set(document: dict) -> int:
+    """Imports the challenges of a problem set that the demo author does not have yet (by name)."""
+    author, _ = user_service.ensure_user(DEMO_AUTHOR_EMAIL, "SQL Arena demo author", None, "instructor")
+    existing = set(db.session.execute(
+        db.select(Challenge.name).where(Challenge.created_user_id == author.id)).scalars())
+    missing = [body for body in document["challenges"] if body.get("name") not in existing]
+    if not missing:
+        return 0
+    return len(problem_sets.import_set(author, {**document, "challenges": missing}).created)
 
 
 def ensure_first_admin(email: str, password: str | None) -> str | None:
