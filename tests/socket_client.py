@@ -7,6 +7,8 @@ from typing import Callable, Optional
 
 import socketio
 
+from tests import asyncapi
+
 
 class RecordingClient:
     def __init__(self, base: str, token: str, reconnection: bool = False):
@@ -17,6 +19,7 @@ class RecordingClient:
         self.sio.on("*", self._record)
 
     def _record(self, event: str, data=None) -> None:
+        asyncapi.check(event, data)      # every received event must match docs/asyncapi.yaml
         with self._cond:
             self.events.append((event, data))
             self._cond.notify_all()

@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 
+from tests import asyncapi
 from tests.live_server import ApiClient, running_server
 from tests.services_env import PG_ADMIN_URL
 from tests.socket_client import RecordingClient
@@ -18,6 +19,15 @@ def server(tmp_path_factory):
 
 
 _ids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def events_match_the_asyncapi_document():
+    """Every event a test's sockets received must be documented and match its schema (docs/asyncapi.yaml)."""
+    asyncapi.take_violations()
+    yield
+    violations = asyncapi.take_violations()
+    assert not violations, "events that break docs/asyncapi.yaml:\n" + "\n".join(violations)
 
 
 @pytest.fixture
