@@ -92,13 +92,15 @@ def import_set(user: User, document: dict, dry_run: bool = False,
     if user.role not in IMPORT_ROLES:
         raise Forbidden("only instructors and admins can import problem sets")
     bodies = check_envelope(document)["challenges"]
-    db.session.commit()   # end any read transaction: validation below may take minutes
     built: list[Challenge] = []
     errors: list[dict] = []
     for index, body in enumerate(bodies):
         name = body.get("name") if isinstance(body.get("name"), str) else None
         try:
             challenge = challenge_service.build_challenge(user, _as_post_body(body))
+            # Reading the user may have opened a transaction: end it before the engine work, which can take
+            # seconds per challenge, so the app database is never held across validation.
+            db.session.commit()
             challenge_service.validate_on_engine(challenge)
             built.append(challenge)
         except ApiError as exc:
