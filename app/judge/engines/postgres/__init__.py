@@ -14,8 +14,8 @@ import threading
 from collections import OrderedDict
 from typing import Hashable, Optional
 
-import psycopg2
-import psycopg2.extras
+import psycopg
+from psycopg.types.string import TextLoader
 
 from app.judge.engines.base import ChallengeInvalid
 from app.judge.engines.common import DatasetKeys, dataset_memo, run_timed
@@ -99,11 +99,13 @@ class PostgresEngine:
 
     # -- query connections -----------------------------------------------------------
     def _open_query_connection(self, dbname: str):
-        conn = self.provisioner.connect(dbname, QUERY_ROLE, application_name="sqlarena-query")
-        conn.set_session(readonly=True, autocommit=False)
-        # json/jsonb as the server's text, so results show JSON rather than Python reprs.
-        psycopg2.extras.register_default_json(conn, loads=_json_text)
-        psycopg2.extras.register_default_jsonb(conn, loads=_json_text)
+        """psycopg 3, logged in as the query role itself; no statement is ever prepared by name
+        (DISCARD ALL would forget it under psycopg's feet)."""
+        params = self.provisioner.role_params(dbname, QUERY_ROLE, application_name="sqlarena-query")
+        conn = psycopg.connect(autocommit=True, prepare_threshold=None, **params)
+        # json/jsonb as the server's text, so results show JSON rather than Python objects.
+        conn.adapters.register_loader("json", TextLoader)
+        conn.adapters.register_loader("jsonb", TextLoader)
         return conn
 
     def _query_connection(self, init, data, time_limit_ms: int, memo: Optional[Hashable] = None):
@@ -111,7 +113,7 @@ class PostgresEngine:
         dbname = self.dataset_database(init, data, load_timeout_ms(time_limit_ms), memo)
         try:
             return dbname, self.pool.checkout(dbname)
-        except psycopg2.OperationalError as exc:
+        except psycopg.OperationalError as exc:
             if "does not exist" not in str(exc):
                 raise
             self.provisioner.forget_setup()   # a missing role is recreated too
@@ -124,7 +126,7 @@ class PostgresEngine:
     def execute(self, challenge_version: str, init: str, case: TestCaseSpec, query: str,
                 time_limit_ms: int, max_rows: int, timing_runs: int = 1) -> Execution:
         """Runs the (already gated) query; a dataset that fails to load is the case's RUNTIME_ERROR.
-        An unreachable sandbox server raises psycopg2.OperationalError (the judge cannot judge)."""
+        An unreachable sandbox server raises psycopg's OperationalError (the judge cannot judge)."""
         try:
             memo = dataset_memo(challenge_version, init, case)
             dbname, conn = self._query_connection(init, case.data, time_limit_ms, memo)
@@ -132,13 +134,14 @@ class PostgresEngine:
             # (server restart, dataset dropped by someone); then reconnect (and rebuild) once.
             try:
                 TimedRun.begin(conn, time_limit_ms)
-            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            except (psycopg.OperationalError, psycopg.InterfaceError):
                 close_quietly(conn)
                 self._forget_dataset(dbname)
                 dbname, conn = self._query_connection(init, case.data, time_limit_ms, memo)
                 TimedRun.begin(conn, time_limit_ms)
         except DatasetLoadError as exc:
-            return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}")
+            return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}",
+                             error_class=exc.error_class)
         query = query.rstrip().rstrip(";").rstrip()
         session = _Session(self, dbname, conn, TimedRun(self.settings, query, time_limit_ms, max_rows))
         try:
@@ -197,6 +200,3 @@ class _Session:
             self.engine.pool.checkin(self.dbname, self.conn, wanted=self.engine._known(self.dbname))
             self.conn = None
 
-
-def _json_text(text: str) -> str:
-    return text

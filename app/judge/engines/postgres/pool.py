@@ -1,4 +1,9 @@
-"""Idle query connections per dataset database, so a run costs the query, not a login."""
+"""Idle query connections per dataset database, so a run costs the query, not a login.
+
+A connection is reset (`DISCARD ALL`: settings, session authorization, cursors, prepared
+statements, listens) when it comes back, so nothing one attempt did to its session reaches the
+next attempt that uses it (SPEC 9.7), even if a statement ever got past the single-statement walls.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,7 +11,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
-import psycopg2.extensions
+import psycopg
+from psycopg.pq import TransactionStatus
 
 log = logging.getLogger("sqlarena.judge.postgres")
 
@@ -31,8 +37,8 @@ class QueryPool:
         return self._connect(dbname)
 
     def checkin(self, dbname: str, conn, wanted: bool = True) -> None:
-        """Keeps a healthy connection unless its dataset is no longer `wanted` or the pool is full."""
-        if conn.closed or conn.status != psycopg2.extensions.STATUS_READY:
+        """Resets and keeps a healthy connection unless its dataset is no longer `wanted` or the pool is full."""
+        if not reset(conn):
             close_quietly(conn)
             return
         surplus = []
@@ -71,6 +77,20 @@ class QueryPool:
             self._idle.clear()
         for conn in idle:
             close_quietly(conn)
+
+
+def reset(conn: psycopg.Connection) -> bool:
+    """Ends any transaction and returns the session to its login state; False if it is unusable."""
+    if conn.closed or conn.broken:
+        return False
+    try:
+        if conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        conn.execute("DISCARD ALL")
+    except psycopg.Error as exc:
+        log.debug("resetting a sandbox connection failed: %s", exc)
+        return False
+    return True
 
 
 def close_quietly(conn) -> None:

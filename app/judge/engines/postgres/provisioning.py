@@ -33,7 +33,7 @@ import psycopg2.extensions
 
 from app.judge.engines.common import DatasetKeys
 from app.judge.engines.postgres.execution import Watchdog
-from app.judge.engines.postgres.messages import engine_message, first_line
+from app.judge.engines.postgres.messages import engine_message, error_class, first_line
 from app.judge.settings import JudgeSettings
 
 log = logging.getLogger("sqlarena.judge.postgres")
@@ -74,6 +74,10 @@ REVOKED_RELATIONS = ("pg_stat_activity", "pg_database", "pg_stat_database", "pg_
 
 class DatasetLoadError(Exception):
     """init or the test data failed to load; `str()` is the engine's message, labelled."""
+
+    def __init__(self, message: str, error_class: str = "dataset_load_error"):
+        super().__init__(message)
+        self.error_class = error_class
 
 
 class Provisioner:
@@ -276,9 +280,10 @@ class Provisioner:
                         elif status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
                             raise DatasetLoadError(f"{label}: left a failed transaction open")
                 except psycopg2.errors.QueryCanceled:
-                    raise DatasetLoadError(f"{label}: took longer than {timeout_ms} ms to load") from None
+                    raise DatasetLoadError(f"{label}: took longer than {timeout_ms} ms to load",
+                                           "query_canceled") from None
                 except psycopg2.Error as exc:
-                    raise DatasetLoadError(f"{label}: {engine_message(exc)}") from None
+                    raise DatasetLoadError(f"{label}: {engine_message(exc)}", error_class(exc)) from None
                 finally:
                     watchdog.stop()
         finally:
