@@ -23,7 +23,7 @@ from app.judge.engines.postgres.execution import TimedRun, Watchdog
 from app.judge.engines.postgres.messages import engine_message
 from app.judge.engines.postgres.pool import QueryPool, close_quietly
 from app.judge.engines.postgres.provisioning import (
-    DATASET_PREFIX, QUERY_ROLE, RECIPE_VERSION, DatasetLoadError, Provisioner, database_name, dataset_key,
+    DATASET_PREFIX, DATASET_RECIPE, QUERY_ROLE, DatasetLoadError, Provisioner, database_name, dataset_key,
     load_timeout_ms,
 )
 from app.judge.events import TestCaseSpec
@@ -45,7 +45,7 @@ class PostgresEngine:
         self.settings = settings
         self.provisioner = Provisioner(sandbox_url, settings)
         self.pool = QueryPool(self._open_query_connection)
-        self.keys = DatasetKeys(salt=RECIPE_VERSION)
+        self.keys = DatasetKeys(salt=DATASET_RECIPE)
         self._lock = threading.Lock()          # guards the dicts below
         self._datasets: "OrderedDict[str, str]" = OrderedDict()   # key -> database name (LRU)
         self._building: dict[str, threading.Lock] = {}
@@ -150,19 +150,38 @@ class PostgresEngine:
             session.release()
 
     def validate(self, init: str, cases: list[TestCaseSpec], solution: str, time_limit_ms: int) -> None:
+        """Loads every dataset (together at most `max_dataset_bytes`) and runs the solution on each."""
         try:
             if not cases:
                 self.dataset_database(init, None, load_timeout_ms(time_limit_ms))
         except DatasetLoadError as exc:
             raise ChallengeInvalid(str(exc)) from None
+        sizes: dict[str, int] = {}
         for case in cases:
             try:
-                self.dataset_database(init, case.data, load_timeout_ms(time_limit_ms))
+                dbname = self.dataset_database(init, case.data, load_timeout_ms(time_limit_ms))
             except DatasetLoadError as exc:
                 raise ChallengeInvalid(f"test case {case.id}: {exc}") from None
+            sizes[dbname] = self.provisioner.dataset_bytes(dbname)
+            if sum(sizes.values()) > self.settings.max_dataset_bytes:
+                limit_mb = self.settings.max_dataset_bytes / (1024 * 1024)
+                raise ChallengeInvalid(f"test case {case.id}: the test data together take more than "
+                                       f"{limit_mb:g} MB once loaded")
             outcome = self.execute("", init, case, solution, time_limit_ms, self.settings.max_rows)
             if outcome.verdict:
                 raise ChallengeInvalid(f"test case {case.id}: the solution failed: {outcome.error}")
+
+    # -- janitor ------------------------------------------------------------------------
+    def dataset_name(self, init: Optional[str], data: Optional[str], memo: Optional[Hashable] = None) -> str:
+        """The database a dataset of this content lives in (whether or not it is loaded)."""
+        return database_name(self.keys.key(init, data, memo))
+
+    def drop_unused_datasets(self, in_use: set[str], grace_s: float) -> list[str]:
+        """Drops the cluster's dataset databases nobody uses (see Provisioner.drop_unused)."""
+        dropped = self.provisioner.drop_unused(in_use, grace_s)
+        for dbname in dropped:
+            self._forget_dataset(dbname)
+        return dropped
 
     def health(self) -> Optional[str]:
         return self.provisioner.health()

@@ -42,10 +42,11 @@ LOADER_ROLE = "sqlarena_loader"
 QUERY_ROLE = "sqlarena_query"
 TEMPLATE_DB = "sqlarena_template"
 DATASET_PREFIX = "sqlarena_ds_"
-# Bump when the template recipe or the dataset recipe changes: the template is
-# rebuilt and every dataset gets a new name (old ones are left in place).
+# Bump when the template recipe changes: the template is rebuilt.
 RECIPE_VERSION = "sqlarena-template-v2"
-DATASET_READY = "sqlarena-dataset-ready"
+# Bump when the dataset recipe changes: every dataset gets a new name (the janitor drops the old ones).
+DATASET_RECIPE = "sqlarena-dataset-v3"
+DATASET_READY = "sqlarena-dataset-ready"   # COMMENT of a loaded database, followed by its epoch seconds
 ADVISORY_CLASS = 0x5A1A            # first key of every advisory lock the engine takes
 
 QUERY_ROLE_STATEMENT_TIMEOUT = "30s"   # backstop; each run sets its own limit
@@ -177,18 +178,38 @@ class Provisioner:
         cur.execute(f"ALTER DATABASE {TEMPLATE_DB} ALLOW_CONNECTIONS false")
         cur.execute(f"COMMENT ON DATABASE {TEMPLATE_DB} IS %s", (RECIPE_VERSION,))
 
+    def query_role_settings(self) -> dict[str, str]:
+        """The query role's defaults, set by the superuser (so temp_file_limit cannot be raised by the
+        role); no JIT and no parallel workers, for plans and timings that do not vary between runs."""
+        return {
+            "default_transaction_read_only": "on",
+            "statement_timeout": QUERY_ROLE_STATEMENT_TIMEOUT,
+            "idle_in_transaction_session_timeout": "60s",
+            "lock_timeout": "1s",
+            "work_mem": self.settings.pg_work_mem,
+            "temp_file_limit": self.settings.pg_temp_file_limit,
+            "jit": "off",
+            "max_parallel_workers_per_gather": "0",
+        }
+
     def _reset_role_settings(self, cur) -> None:
-        """Per-role defaults (superuser-set, so temp_file_limit cannot be raised by the role)."""
-        s = self.settings
+        """Clears every setting the roles carry, per database too (`ALTER ROLE r RESET ALL` leaves
+        `ALTER ROLE r IN DATABASE d SET` in place), logs what it found, then sets the engine's own."""
+        cur.execute("SELECT r.rolname, d.datname, s.setconfig FROM pg_db_role_setting s"
+                    " JOIN pg_roles r ON r.oid = s.setrole LEFT JOIN pg_database d ON d.oid = s.setdatabase"
+                    " WHERE r.rolname IN (%s, %s) AND s.setdatabase <> 0", (QUERY_ROLE, LOADER_ROLE))
+        for role, dbname, config in cur.fetchall():
+            log.warning("clearing settings of role %s in database %s: %s", role, dbname, config)
+            cur.execute(f"ALTER ROLE {role} IN DATABASE {_ident(dbname)} RESET ALL")
+        expected = self.query_role_settings()
+        cur.execute("SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole"
+                    " WHERE r.rolname = %s AND s.setdatabase = 0", (QUERY_ROLE,))
+        row = cur.fetchone()
+        unexpected = [item for item in (row[0] if row else []) if item.split("=", 1)[0] not in expected]
+        if unexpected:
+            log.warning("clearing unexpected settings of role %s: %s", QUERY_ROLE, unexpected)
         cur.execute(f"ALTER ROLE {QUERY_ROLE} RESET ALL")
-        for name, value in (
-            ("default_transaction_read_only", "on"),
-            ("statement_timeout", QUERY_ROLE_STATEMENT_TIMEOUT),
-            ("idle_in_transaction_session_timeout", "60s"),
-            ("lock_timeout", "1s"),
-            ("work_mem", s.pg_work_mem),
-            ("temp_file_limit", s.pg_temp_file_limit),
-        ):
+        for name, value in expected.items():
             cur.execute(f"ALTER ROLE {QUERY_ROLE} SET {name} = %s", (value,))
         self.reset_loader(cur)
 
@@ -212,7 +233,7 @@ class Provisioner:
                     cur.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database"
                                 " WHERE datname = %s", (dbname,))
                     row = cur.fetchone()
-                    if row is not None and row[0] == DATASET_READY:
+                    if row is not None and is_ready(row[0]):
                         return
                     if row is not None:
                         log.warning("dropping half-built sandbox dataset %s", dbname)
@@ -239,14 +260,77 @@ class Provisioner:
             self._load_scripts(dbname, init, data, load_timeout_ms)
             cur.execute(f"REVOKE CONNECT, CREATE ON DATABASE {dbname} FROM {LOADER_ROLE}")
             self.in_database(dbname, freeze_dataset)
+            self._check_size(cur, dbname)
             cur.execute(f"GRANT CONNECT ON DATABASE {dbname} TO {QUERY_ROLE}")
-            cur.execute(f"COMMENT ON DATABASE {dbname} IS %s", (DATASET_READY,))
+            cur.execute(f"COMMENT ON DATABASE {dbname} IS %s", (f"{DATASET_READY} {int(time.time())}",))
         except BaseException:
             try:
                 cur.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
             except psycopg2.Error as exc:
                 log.warning("could not drop failed dataset %s: %s", dbname, first_line(exc))
             raise
+
+    def _check_size(self, cur, dbname: str) -> None:
+        """A dataset alone over `max_dataset_bytes` is refused (and dropped by the caller)."""
+        size = self.dataset_bytes(dbname, cur)
+        limit = self.settings.max_dataset_bytes
+        if size > limit:
+            raise DatasetLoadError(f"the data takes {_mb(size)} once loaded, more than the limit of {_mb(limit)}",
+                                   "program_limit_exceeded")
+
+    def dataset_bytes(self, dbname: str, cur=None) -> int:
+        """What the dataset's database takes on disk beyond the empty template."""
+        if cur is None:
+            conn = self.admin()
+            try:
+                with conn.cursor() as own:
+                    return self.dataset_bytes(dbname, own)
+            finally:
+                close_quietly(conn)
+        cur.execute("SELECT pg_database_size(%s) - pg_database_size(%s)", (dbname, TEMPLATE_DB))
+        return max(0, int(cur.fetchone()[0]))
+
+    # -- janitor primitives ----------------------------------------------------------
+    def drop_unused(self, in_use: set[str], grace_s: float) -> list[str]:
+        """Drops dataset databases not in `in_use`, loaded more than `grace_s` ago, that nobody is
+        connected to and nobody is building (several processes and app databases may share the
+        cluster: a database someone uses is never dropped; one dropped too early is rebuilt on use)."""
+        conn = self.admin()
+        dropped = []
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT d.datname, shobj_description(d.oid, 'pg_database'),"
+                    " extract(epoch FROM (pg_stat_file('base/' || d.oid || '/PG_VERSION', true)).modification),"
+                    " (SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.oid)"
+                    " FROM pg_database d WHERE d.datname LIKE %s", (DATASET_PREFIX.replace("_", "\\_") + "%",))
+                now = time.time()
+                for dbname, comment, created, connections in cur.fetchall():
+                    age_s = now - (ready_time(comment) or float(created or now))
+                    if dbname in in_use or connections or age_s < grace_s:
+                        continue
+                    if self._drop_if_idle(cur, dbname):
+                        dropped.append(dbname)
+        finally:
+            close_quietly(conn)
+        if dropped:
+            log.info("dropped %d unused sandbox datasets: %s", len(dropped), ", ".join(dropped))
+        return dropped
+
+    def _drop_if_idle(self, cur, dbname: str) -> bool:
+        """Under the dataset's advisory lock (not while someone builds it); DROP without FORCE
+        refuses a database anyone is connected to."""
+        lock_key = _lock_key(dbname[len(DATASET_PREFIX):])
+        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", (ADVISORY_CLASS, lock_key))
+        if not cur.fetchone()[0]:
+            return False
+        try:
+            cur.execute(f"DROP DATABASE IF EXISTS {_ident(dbname)}")
+            return True
+        except psycopg2.errors.ObjectInUse:
+            return False
+        finally:
+            cur.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_CLASS, lock_key))
 
     def in_database(self, dbname: str, action: Callable[[Any], None]) -> None:
         # Superuser in a database that untrusted init wrote to: resolve names in pg_catalog only.
@@ -330,7 +414,21 @@ def freeze_dataset(cur) -> None:
 
 def dataset_key(init: Optional[str], data: Optional[str]) -> str:
     """Content address of a dataset (and of the recipe that loads it)."""
-    return DatasetKeys(salt=RECIPE_VERSION).key(init, data)
+    return DatasetKeys(salt=DATASET_RECIPE).key(init, data)
+
+
+def is_ready(comment: Optional[str]) -> bool:
+    return bool(comment) and comment.split(" ", 1)[0] == DATASET_READY
+
+
+def ready_time(comment: Optional[str]) -> Optional[float]:
+    """When the dataset finished loading (epoch seconds), if its marker says so."""
+    if not is_ready(comment):
+        return None
+    try:
+        return float(comment.split(" ", 1)[1])
+    except (IndexError, ValueError):
+        return None
 
 
 def database_name(key: str) -> str:
@@ -353,6 +451,10 @@ def close_quietly(conn) -> None:
         conn.close()
     except Exception as exc:  # closing a broken connection may fail; it is gone either way
         log.debug("closing a sandbox connection failed: %s", exc)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _lock_key(key: str) -> int:
