@@ -98,7 +98,7 @@ def _save(challenge: Challenge) -> Challenge:
         _validate_on_engine(challenge, list(challenge.test_cases))
         db.session.flush()  # test-case ids take part in the version
         version = challenge.compute_version()
-        changed = challenge.version is not None and challenge.version != version
+        changed = bool(challenge.version) and challenge.version != version
         challenge.version = version
         challenge.updated_at = utcnow()
         db.session.commit()
