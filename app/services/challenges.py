@@ -151,12 +151,16 @@ def _save(challenge: Challenge) -> Challenge:
     try:
         _validate_on_engine(challenge, list(challenge.test_cases))
         db.session.flush()  # test-case ids take part in the version
-        challenge.version = challenge.compute_version()
+        version = challenge.compute_version()
+        changed = bool(challenge.version) and challenge.version != version
+        challenge.version = version
         challenge.updated_at = utcnow()
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    if changed:
+        _sweep_sandbox(challenge.engine)
     return challenge
 
 
@@ -208,10 +212,17 @@ def update_challenge(challenge: Challenge, body: dict, user: User) -> Challenge:
 
 
 def delete_challenge(challenge: Challenge) -> int:
-    challenge_id = challenge.id
+    challenge_id, engine = challenge.id, challenge.engine
     db.session.delete(challenge)
     db.session.commit()
+    _sweep_sandbox(engine)
     return challenge_id
+
+
+def _sweep_sandbox(engine: str) -> None:
+    """A PostgreSQL challenge deleted or changed may leave sandbox datasets nobody uses."""
+    if engine == "postgresql":
+        current_app.extensions["sqlarena.judging"].sweep_sandbox()
 
 
 def get_test_case(challenge: Challenge, test_case_id: int) -> TestCase:

@@ -28,11 +28,12 @@ from app.judge.transport.settings import TransportSettings
 from app.judge.verdicts import FAILED, QUEUED, RUNNING
 from app.models import Attempt, AttemptCase, Challenge
 from app.models.timestamps import utcnow
-from app.services import challenge_stats, leaderboard, live, recorder
+from app.services import challenge_stats, leaderboard, live, recorder, sandbox_janitor
 
 log = logging.getLogger("sqlarena.judging")
 MAX_DISPATCHES = 3
 SWEEP_INTERVAL_S = 5.0
+JANITOR_EVERY_SWEEPS = 60         # unused sandbox datasets are dropped every 5 minutes
 
 
 def judge_settings(config: dict) -> JudgeSettings:
@@ -221,15 +222,23 @@ class JudgingService:
                 db.session.remove()
 
     def _sweep_loop(self) -> None:
+        sweeps = 0
         while not self.stop_event.is_set():
             sleep(SWEEP_INTERVAL_S)
+            sweeps += 1
             with self.app.app_context():
                 try:
                     self.sweep()
+                    if sweeps % JANITOR_EVERY_SWEEPS == 0:
+                        self.sweep_sandbox()
                 except Exception:
                     log.exception("sweep failed")
                 finally:
                     db.session.remove()
+
+    def sweep_sandbox(self) -> list[str]:
+        """Drops the sandbox datasets no stored challenge uses (after a delete or a change, and periodically)."""
+        return sandbox_janitor.sweep(self.engines)
 
     def sweep(self) -> int:
         """Re-queues attempts stuck QUEUED/RUNNING past the deadline; fails them after MAX_DISPATCHES."""

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from app.judge.engines.base import ChallengeInvalid
-from app.judge.engines import postgres as postgres_module
+from app.judge.engines.postgres import provisioning as postgres_module
 from app.judge.engines.postgres import DATASET_PREFIX, PostgresEngine, Watchdog, dataset_key
 from app.judge.events import TestCaseSpec as CaseSpec
 from app.judge.settings import JudgeSettings
@@ -230,7 +230,7 @@ def test_query_runs_as_the_unprivileged_role(pg_engine):
 def test_watchdog_cancels_a_running_statement(pg_engine):
     conn = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
     try:
-        watchdog = Watchdog(conn, 0.3)
+        watchdog = Watchdog(conn.cancel, 0.3)
         started = time.perf_counter()
         with pytest.raises(psycopg2.errors.QueryCanceled):
             with conn.cursor() as cur:
