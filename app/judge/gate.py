@@ -117,7 +117,13 @@ def engine_reading(sql: str, dialect: str) -> list[lexical.Token]:
     try:
         tokens = lexical.scan(sql, dialect)
     except lexical.LexError as exc:
+        _require_plain_code(sql, exc.tokens)      # the odd character is usually the cause: name it
         raise QueryRejected(f"could not parse the query: {exc}") from None
+    _require_plain_code(sql, tokens)
+    return tokens
+
+
+def _require_plain_code(sql: str, tokens: Sequence[lexical.Token]) -> None:
     for token in tokens:
         if token.kind in lexical.OPAQUE or token.kind == lexical.COMMENT:
             continue
@@ -126,7 +132,6 @@ def engine_reading(sql: str, dialect: str) -> list[lexical.Token]:
             raise QueryRejected(
                 f"the query contains {_describe(odd.group(0))} at character {odd.start() + 1}, outside any "
                 f"string, quoted name or comment; retype it as a plain space or ASCII character, or quote it")
-    return tokens
 
 
 def require_same_reading(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[SqlglotToken]) -> None:

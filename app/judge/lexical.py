@@ -33,6 +33,7 @@ class LexError(Exception):
     def __init__(self, message: str, position: int):
         super().__init__(f"{message} at character {position + 1}")
         self.position = position
+        self.tokens: list[Token] = []
 
 
 class Token(NamedTuple):
@@ -52,8 +53,12 @@ class _Scanner:
 
     def scan(self) -> list[Token]:
         pos = 0
-        while pos < len(self.sql):
-            pos = self._next(pos)
+        try:
+            while pos < len(self.sql):
+                pos = self._next(pos)
+        except LexError as exc:
+            exc.tokens = self.tokens      # what was read before the error, for a better message
+            raise
         return self.tokens
 
     def _next(self, pos: int) -> int:
