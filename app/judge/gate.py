@@ -143,6 +143,12 @@ def require_same_reading(sql: str, ours: Sequence[lexical.Token], theirs: Sequen
             f"the database and the query checker would read this query differently near character "
             f"{position + 1} (where a string, quoted name, comment or statement starts or ends); "
             f"write that part more plainly")
+    position = _adjacent_strings(ours)
+    if position is not None:
+        raise QueryRejected(
+            f"two string literals in a row at character {position + 1}: the database reads them as a "
+            f"value and its alias (SQLite) or one continued string (PostgreSQL), the checker as one joined "
+            f"string; join them with || instead")
 
 
 def _first_difference(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[SqlglotToken]) -> Optional[int]:
@@ -168,6 +174,14 @@ def _first_difference(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[
     their_ends = [token.start for token in theirs if token.token_type == TokenType.SEMICOLON]
     if our_ends != their_ends:
         return next((a for a, b in zip(our_ends, their_ends) if a != b), (our_ends + their_ends)[-1])
+    return None
+
+
+def _adjacent_strings(ours: Sequence[lexical.Token]) -> Optional[int]:
+    code = [token for token in ours if token.kind not in lexical.SEPARATORS]
+    for first, second in zip(code, code[1:]):
+        if first.kind == second.kind == lexical.STRING:
+            return second.start
     return None
 
 
