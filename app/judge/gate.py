@@ -152,6 +152,16 @@ def require_same_reading(sql: str, ours: Sequence[lexical.Token], theirs: Sequen
 
 
 def _first_difference(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[SqlglotToken]) -> Optional[int]:
+    """Where the two readings first part, or None: quoted tokens, then comments and code, then `;`s."""
+    for rule in (_quoted_difference, _separator_difference, _statement_end_difference):
+        position = rule(sql, ours, theirs)
+        if position is not None:
+            return position
+    return None
+
+
+def _quoted_difference(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[SqlglotToken]) -> Optional[int]:
+    """Every string and quoted name: same place, same kind and, where both decode it, same content."""
     our_quoted = [token for token in ours if token.kind in lexical.OPAQUE]
     their_quoted = [token for token in theirs if _their_kind(token) in lexical.OPAQUE]
     for mine, other in zip(our_quoted, their_quoted):
@@ -162,19 +172,30 @@ def _first_difference(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[
     if len(our_quoted) != len(their_quoted):
         extra = our_quoted[len(their_quoted):] or their_quoted[len(our_quoted):]
         return extra[0].start
+    return None
+
+
+def _separator_difference(sql: str, ours: Sequence[lexical.Token], theirs: Sequence[SqlglotToken]) -> Optional[int]:
+    """What the engine takes for a comment sqlglot must skip, and what it takes for code sqlglot must
+    read as tokens (sqlglot may cover spaces: its `GROUP BY` is one token)."""
     covered = bytearray(len(sql))
     for token in theirs:
         covered[token.start:token.end + 1] = b"\x01" * (token.end + 1 - token.start)
     for token in ours:
         if token.kind == lexical.COMMENT and covered.find(1, token.start, token.end) >= 0:
-            return token.start          # sqlglot reads code where the engine sees a comment
+            return token.start
         if token.kind not in lexical.SEPARATORS and covered.find(0, token.start, token.end) >= 0:
-            return token.start          # the engine reads code where sqlglot sees a comment or space
+            return token.start
+    return None
+
+
+def _statement_end_difference(sql: str, ours: Sequence[lexical.Token],
+                              theirs: Sequence[SqlglotToken]) -> Optional[int]:
     our_ends = [token.start for token in ours if token.kind == lexical.PUNCT and sql[token.start] == ";"]
     their_ends = [token.start for token in theirs if token.token_type == TokenType.SEMICOLON]
-    if our_ends != their_ends:
-        return next((a for a, b in zip(our_ends, their_ends) if a != b), (our_ends + their_ends)[-1])
-    return None
+    if our_ends == their_ends:
+        return None
+    return next((a for a, b in zip(our_ends, their_ends) if a != b), (our_ends + their_ends)[-1])
 
 
 def _adjacent_strings(ours: Sequence[lexical.Token]) -> Optional[int]:

@@ -266,3 +266,53 @@ def test_postgres_syntax_that_both_lexers_read_alike_passes(sql):
 def test_sqlite_differences_are_refused(sql):
     with pytest.raises(QueryRejected):
         check_query(sql, "sqlite", 10_000)
+
+
+# --- each agreement rule, on readings sqlglot might produce -----------------------------------------
+
+from sqlglot.tokens import Token as SqlglotToken, TokenType  # noqa: E402
+
+from app.judge.gate import require_same_reading  # noqa: E402
+
+
+def their(token_type, sql, start, end, text=None):
+    """A sqlglot token over sql[start:end] (sqlglot's `end` is inclusive)."""
+    return SqlglotToken(token_type, sql[start:end] if text is None else text, start=start, end=end - 1)
+
+
+def agrees(sql, theirs):
+    try:
+        require_same_reading(sql, lexical.scan(sql, "postgres"), theirs)
+    except QueryRejected:
+        return False
+    return True
+
+
+def test_agreement_needs_the_same_string_boundaries_and_content():
+    sql = "SELECT 'ab' x"
+    select, x = their(TokenType.SELECT, sql, 0, 6), their(TokenType.VAR, sql, 12, 13)
+    assert agrees(sql, [select, their(TokenType.STRING, sql, 7, 11, "ab"), x])
+    assert not agrees(sql, [select, their(TokenType.STRING, sql, 7, 13, "ab' x"), x])   # ends elsewhere
+    assert not agrees(sql, [select, their(TokenType.STRING, sql, 7, 11, "a"), x])       # other content
+    assert not agrees(sql, [select, their(TokenType.IDENTIFIER, sql, 7, 11, "ab"), x])  # a name, not a string
+    assert not agrees(sql, [select, x])                                                 # no string at all
+
+
+def test_agreement_needs_the_same_comments_and_statement_ends():
+    sql = "SELECT 1 -- c\r; 2"
+    select, one = their(TokenType.SELECT, sql, 0, 6), their(TokenType.NUMBER, sql, 7, 8)
+    semicolon, two = their(TokenType.SEMICOLON, sql, 14, 15), their(TokenType.NUMBER, sql, 16, 17)
+    assert agrees(sql, [select, one, semicolon, two])
+    assert not agrees(sql, [select, one])                                  # comment read up to the end
+    assert not agrees(sql, [select, one, their(TokenType.VAR, sql, 9, 13), semicolon, two])   # code in a comment
+    assert not agrees(sql, [select, one, their(TokenType.VAR, sql, 14, 15), two])             # `;` not an end
+    spaced = "SELECT 1 FROM t GROUP  BY 1"
+    assert agrees(spaced, [their(TokenType.SELECT, spaced, 0, 6), their(TokenType.NUMBER, spaced, 7, 8),
+                           their(TokenType.FROM, spaced, 9, 13), their(TokenType.VAR, spaced, 14, 15),
+                           their(TokenType.GROUP_BY, spaced, 16, 25), their(TokenType.NUMBER, spaced, 26, 27)])
+
+
+def test_adjacent_string_literals_are_refused():
+    with pytest.raises(QueryRejected, match="two string literals in a row"):
+        check_query("SELECT 'a' 'b'", "sqlite", 10_000)      # SQLite: 'a' AS 'b'; sqlglot: CONCAT
+    assert check_query("SELECT date '2020-01-01', 'a' || 'b'", "postgres", 10_000) is not None
