@@ -250,8 +250,10 @@ def test_login_costs_the_same_for_unknown_and_known_emails(app, client):
 
 
 @pytest.fixture(autouse=True)
-def fresh_login_counters(app):
-    """Failed-login counters are per app and outlive a test: start each test with none."""
+def fresh_login_counters(request):
+    """Failed-login counters are per app and outlive a test: start each test that uses the app with none."""
+    if "app" not in request.fixturenames:
+        return
     from app.services.login_guard import login_guard
-    with app.app_context():
+    with request.getfixturevalue("app").app_context():
         login_guard.reset()
