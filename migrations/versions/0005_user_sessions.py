@@ -1,5 +1,4 @@
-"""login sessions replace per-token revocation: logout ends a whole session, a password change
-ends every other session of the user
+"""login sessions replace per-token revocation
 
 Revision ID: 0005
 Revises: 0003

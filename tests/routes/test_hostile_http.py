@@ -199,6 +199,28 @@ def test_a_successful_login_clears_the_accounts_failures(app, client, make_user)
         assert attempt_login(client, email, player["password"]).status_code == 200
 
 
+def test_redis_storage_shares_failed_logins_between_web_processes(app):
+    """Two apps (two web processes) on one RATE_LIMIT_STORAGE_URL=redis://…: failures on one count on the other."""
+    import uuid
+
+    from app import create_app
+    from tests.services_env import REDIS_URL, unavailable
+    try:
+        import redis
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means Redis is not there
+        unavailable(f"Redis unreachable at {REDIS_URL}: {exc}")
+    shared = {key: app.config[key] for key in ("TESTING", "INSTANCE_PATH", "SECRET_KEY", "JWT_SECRET_KEY",
+                                                "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD")}
+    shared.update(RATE_LIMIT_STORAGE_URL=REDIS_URL, LOGIN_FAILURES_PER_ACCOUNT=(2, 60),
+                  LOGIN_FAILURES_PER_ADDRESS=(100_000, 60))   # the address key is shared by every run
+    first, second = create_app(shared).test_client(), create_app(shared).test_client()
+    email = f"shared-{uuid.uuid4().hex}@example.com"   # a key no other test run uses
+    for _ in range(2):
+        assert_error(attempt_login(first, email, "guess"), 401)
+    assert_error(attempt_login(second, email, "guess"), 429)
+
+
 # -- the fingerprint of a huge accepted query ----------------------------------------------------------
 def test_a_huge_accepted_query_is_judged_and_gets_no_fingerprint(app, client, make_user, make_challenge, wait_judged):
     from app.extensions import db
