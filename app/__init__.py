@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.webclient import register_web_client
     register_web_client(app)
     register_app_error_handlers(app)
+    refuse_oversized_bodies(app)
 
     from app.sockets import init_sockets
     init_sockets(app)
@@ -67,10 +68,12 @@ def register_app_error_handlers(app: Flask) -> None:
         body, code = error_envelope(exc)
         return body, code
 
+
+def refuse_oversized_bodies(app: Flask) -> None:
+    """A declared body over MAX_CONTENT_LENGTH is 413 before any route runs, whether or not the route
+    reads it (Werkzeug itself enforces the limit only when a body is read, chunked bodies included)."""
     @app.before_request
     def refuse_oversized_body():
-        """A declared body over MAX_CONTENT_LENGTH is 413 before any route runs, whether or not the
-        route reads it (Werkzeug itself enforces the limit only on read, chunked bodies included)."""
         limit = app.config.get("MAX_CONTENT_LENGTH")
         if limit and (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
