@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import sys
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from app.config import load_config
@@ -36,12 +37,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     jwt.init_app(app)
     from app import security  # noqa: F401  (registers the JWT loaders)
+    from app.services.login_guard import login_guard
+    login_guard.init_app(app)
 
     from app.routes import build_api_blueprint
     app.register_blueprint(build_api_blueprint())
     from app.webclient import register_web_client
     register_web_client(app)
     register_app_error_handlers(app)
+    refuse_oversized_bodies(app)
 
     from app.sockets import init_sockets
     init_sockets(app)
@@ -63,6 +67,16 @@ def register_app_error_handlers(app: Flask) -> None:
     def handle(exc):
         body, code = error_envelope(exc)
         return body, code
+
+
+def refuse_oversized_bodies(app: Flask) -> None:
+    """A declared body over MAX_CONTENT_LENGTH is 413 before any route runs, whether or not the route
+    reads it (Werkzeug itself enforces the limit only when a body is read, chunked bodies included)."""
+    @app.before_request
+    def refuse_oversized_body():
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
 
 
 def configure_logging(level: str) -> None:

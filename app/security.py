@@ -1,7 +1,7 @@
-"""JWT wiring: who a token belongs to, and whether it was revoked."""
+"""JWT wiring: who a token belongs to, and whether its login session is still live."""
 from app.extensions import db, jwt
 from app.models import User
-from app.services import users as user_service
+from app.services import sessions
 
 
 @jwt.user_lookup_loader
@@ -14,4 +14,5 @@ def load_user(_header: dict, claims: dict):
 
 @jwt.token_in_blocklist_loader
 def token_revoked(_header: dict, claims: dict) -> bool:
-    return user_service.is_revoked(claims.get("jti", ""))
+    """Revoked, expired or session-less tokens are refused (401 "token has been revoked")."""
+    return not sessions.is_live(claims)

@@ -102,8 +102,10 @@ def main() -> None:
             challenge_stats.rebuild(challenge.id, [tc.id for tc in challenge.test_cases])
         db.session.commit()
     from flask_jwt_extended import create_access_token
+
+    from app.services import sessions
     with app.app_context():
-        token = create_access_token(identity="1")
+        token = create_access_token(identity="1", additional_claims={sessions.SESSION_CLAIM: sessions.start(1)})
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
 

@@ -3,10 +3,10 @@ from app.models.attempt import Attempt, AttemptCase, ChallengeBest
 from app.models.challenge import Challenge, ChallengeTag, HintReveal, TestCase
 from app.models.room import Room, RoomChallenge, RoomPlayer
 from app.models.stats import ChallengeStats, ChallengeUserStats, ChallengeVerdictStats, TestCaseStats
-from app.models.user import RevokedToken, User
+from app.models.user import User, UserSession
 
 __all__ = [
     "Attempt", "AttemptCase", "ChallengeBest", "Challenge", "ChallengeTag", "HintReveal", "TestCase",
-    "Room", "RoomChallenge", "RoomPlayer", "RevokedToken", "User",
+    "Room", "RoomChallenge", "RoomPlayer", "User", "UserSession",
     "ChallengeStats", "ChallengeUserStats", "ChallengeVerdictStats", "TestCaseStats",
 ]

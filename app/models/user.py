@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -31,9 +32,13 @@ class User(db.Model):
         }
 
 
-class RevokedToken(db.Model):
-    """Revoked JWT ids, kept in the database so a revocation survives a restart."""
-    __tablename__ = "revoked_tokens"
+class UserSession(db.Model):
+    """One login. Its access and refresh tokens carry its id (the `sid` claim), so revoking the row
+    ends all of them; kept in the database so a revocation survives a restart."""
+    __tablename__ = "user_sessions"
 
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

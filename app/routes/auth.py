@@ -1,4 +1,5 @@
 """Registration, login, token refresh and logout, and the caller's own account."""
+from flask import request
 from flask_jwt_extended import (create_access_token, create_refresh_token, current_user, decode_token,
                                 get_jwt, jwt_required)
 from flask_restx import Model, Namespace, Resource, fields
@@ -7,6 +8,7 @@ from app.errors import Unauthorized
 from app.routes.common import AuthResource, json_body, ok
 from app.routes.models import envelope, register_models, user_model
 from app.services import fields as f
+from app.services import sessions
 from app.services import users as user_service
 
 ns = Namespace("auth", description="Accounts and tokens", path="/")
@@ -21,7 +23,8 @@ tokens = Model("Tokens", {
 })
 access_only = Model("AccessToken", {"access_token": fields.String})
 password_body = Model("PasswordChange", {"old": fields.String(required=True), "new": fields.String(required=True)})
-logout_body = Model("LogoutBody", {"refresh_token": fields.String(description="also revoked when given")})
+logout_body = Model("LogoutBody", {"refresh_token": fields.String(
+    description="optional: the session of this refresh token (of the same user) is revoked too")})
 user_env = envelope("UserResponse", user_model)
 register_models(ns, register_body, login_body, tokens, access_only, password_body, logout_body, user_env,
                 envelope("LoginResponse", tokens), envelope("RefreshResponse", access_only))
@@ -34,9 +37,18 @@ def password_field(body: dict, name: str = "password") -> str:
 
 
 def issue_tokens(user) -> dict:
+    """A new login session: its access and refresh tokens share the session id claim."""
+    claims = {sessions.SESSION_CLAIM: sessions.start(user.id)}
     identity = str(user.id)
-    return {"user": user.to_dict(), "access_token": create_access_token(identity=identity),
-            "refresh_token": create_refresh_token(identity=identity)}
+    return {"user": user.to_dict(),
+            "access_token": create_access_token(identity=identity, additional_claims=claims),
+            "refresh_token": create_refresh_token(identity=identity, additional_claims=claims)}
+
+
+def client_address() -> str:
+    """The peer's address. Behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the
+    client's; X-Forwarded-For is not trusted by default (any client can write it)."""
+    return request.remote_addr or "unknown"
 
 
 @ns.route("/register")
@@ -58,7 +70,7 @@ class Login(Resource):
     def post(self):
         body = json_body()
         email = f.string(body, "email", 254)
-        user = user_service.authenticate(email, password_field(body))
+        user = user_service.authenticate(email, password_field(body), client_address())
         return ok(issue_tokens(user))
 
 
@@ -67,7 +79,9 @@ class Refresh(Resource):
     @jwt_required(refresh=True)
     @ns.response(200, "New access token", ns.models["RefreshResponse"])
     def post(self):
-        return ok({"access_token": create_access_token(identity=str(current_user.id))})
+        session_claim = {sessions.SESSION_CLAIM: get_jwt()[sessions.SESSION_CLAIM]}   # the same session
+        return ok({"access_token": create_access_token(identity=str(current_user.id),
+                                                       additional_claims=session_claim)})
 
 
 @ns.route("/auth/logout")
@@ -75,16 +89,17 @@ class Logout(Resource):
     @jwt_required(verify_type=False)
     @ns.expect(logout_body)
     def post(self):
-        """Revokes the presented token, and the refresh token given in the body if any."""
+        """Revokes the presented token's whole session (its refresh tokens too), and the session of the
+        refresh token given in the body if any."""
         claims = get_jwt()
-        user_service.revoke_token(claims["jti"], claims["exp"])
         body = json_body()
         refresh = f.string(body, "refresh_token", 4096, required=False)
-        if refresh:
-            other = decode_token(refresh, allow_expired=True)  # a bad token is a 401 by the error path
-            if other.get("sub") != claims.get("sub"):
-                raise Unauthorized("that refresh token belongs to another user")
-            user_service.revoke_token(other["jti"], other["exp"])
+        other = decode_token(refresh, allow_expired=True) if refresh else None   # a bad token is a 401
+        if other is not None and other.get("sub") != claims.get("sub"):
+            raise Unauthorized("that refresh token belongs to another user")
+        for token in (claims, other):
+            if token is not None and token.get(sessions.SESSION_CLAIM):
+                sessions.revoke(token[sessions.SESSION_CLAIM])
         return ok({"revoked": True})
 
 
@@ -103,4 +118,5 @@ class MyPassword(AuthResource):
         body = json_body()
         old = f.string(body, "old", user_service.MAX_PASSWORD_CHARS)
         new = f.string(body, "new", user_service.MAX_PASSWORD_CHARS)
-        return ok(user_service.change_password(current_user, old, new).to_dict())
+        user = user_service.change_password(current_user, old, new, get_jwt()[sessions.SESSION_CLAIM])
+        return ok(user.to_dict())

@@ -8,11 +8,14 @@ from flask import request
 from flask_jwt_extended import current_user, jwt_required
 from flask_restx import Resource
 
+from app.concurrency import run_blocking
 from app.errors import BadRequest, Forbidden
+from app.routes.request_body import parse_json_object
 from app.services.fields import parse_iso_datetime
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+OFF_LOOP_BODY_BYTES = 64 * 1024   # bigger bodies are parsed in an OS thread, not on the event loop
 
 
 def ok(data: Any, code: int = 200, meta: Optional[dict] = None):
@@ -23,16 +26,14 @@ def ok(data: Any, code: int = 200, meta: Optional[dict] = None):
 
 
 def json_body() -> dict:
-    """The request's JSON object; an absent body is `{}`, anything not an object is 400."""
+    """The request's JSON object; an absent body is `{}`. Over MAX_CONTENT_LENGTH is 413 (raised by
+    Werkzeug while reading); malformed, too deep, not an object, lone surrogates are 400; NUL is 422."""
     raw = request.get_data(cache=True)
     if not raw or not raw.strip():
         return {}
-    body = request.get_json(force=True, silent=True)
-    if body is None:
-        raise BadRequest("malformed JSON body")
-    if not isinstance(body, dict):
-        raise BadRequest("the JSON body must be an object")
-    return body
+    if len(raw) > OFF_LOOP_BODY_BYTES:
+        return run_blocking(parse_json_object, raw)
+    return parse_json_object(raw)
 
 
 MAX_DATABASE_ID = 2**63 - 1   # largest value a 64-bit (and SQLite) integer column holds

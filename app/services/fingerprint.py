@@ -17,6 +17,14 @@ normalised rendering of it, so that cosmetic edits leave the fingerprint alone:
 Literal values are kept: different constants make genuinely different queries.
 The result is the first 32 hex digits of the SHA-256 of the normalised SQL, or
 None when the text is not exactly one parseable statement. It never raises.
+
+A fingerprint runs on every accepted attempt, so it has a fixed budget (SPEC
+9.7): a query longer than MAX_FINGERPRINT_CHARS, a tree of more than
+MAX_TREE_NODES nodes or deeper than MAX_TREE_DEPTH (where sqlglot's
+normalisation turns quadratic: a 10 KB chain of ANDs took 12 s), or more than
+CPU_BUDGET_S of this thread's CPU time, gives None. No real solution comes
+near these bounds; a query that hits one is simply left out of the
+similarity report.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ import hashlib
 import logging
 import re
 import threading
+import time
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
@@ -33,6 +42,10 @@ from sqlglot import exp
 log = logging.getLogger(__name__)
 
 DIGEST_HEX_CHARS = 32
+MAX_FINGERPRINT_CHARS = 20_000
+MAX_TREE_NODES = 10_000
+MAX_TREE_DEPTH = 128
+CPU_BUDGET_S = 0.5
 _INT_RE = re.compile(r"^\d+$")
 _DECIMAL_RE = re.compile(r"^(\d*)\.(\d*)$")
 _STATEMENTS = tuple(getattr(exp, name) for name in ("Query", "DML", "DDL", "Drop", "Alter", "Values")
@@ -52,10 +65,43 @@ class _QuietWhileFingerprinting(logging.Filter):
 logging.getLogger("sqlglot").addFilter(_QuietWhileFingerprinting())
 
 
+class OverBudget(Exception):
+    """The fingerprint would cost more than its fixed budget."""
+
+
+class Budget:
+    """CPU time of the calling thread (not wall time, so a busy machine does not change the answer)."""
+
+    def __init__(self, seconds: Optional[float] = None):
+        self.deadline = time.thread_time() + (CPU_BUDGET_S if seconds is None else seconds)
+
+    def check(self) -> None:
+        if time.thread_time() > self.deadline:
+            raise OverBudget()
+
+
+def within_size_bounds(tree: exp.Expression) -> bool:
+    """At most MAX_TREE_NODES nodes and MAX_TREE_DEPTH levels (an iterative walk: no recursion)."""
+    stack = [(tree, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_TREE_NODES or depth > MAX_TREE_DEPTH:
+            return False
+        stack.extend((child, depth + 1) for child in node.iter_expressions())
+    return True
+
+
 def query_fingerprint(sql: str, dialect: str) -> Optional[str]:
     """Hex digest of the normalised statement, or None when `sql` is not exactly one parseable statement."""
+    if isinstance(sql, str) and len(sql) > MAX_FINGERPRINT_CHARS:
+        return None
     try:
         normalised = normalised_sql(sql, dialect)
+    except OverBudget:
+        log.info("fingerprint skipped: over its budget (%d characters)", len(sql))
+        return None
     except Exception:  # noqa: BLE001 - any sqlglot (or recursion) failure means "no fingerprint"
         log.debug("no fingerprint for query", exc_info=True)
         return None
@@ -64,10 +110,12 @@ def query_fingerprint(sql: str, dialect: str) -> Optional[str]:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:DIGEST_HEX_CHARS]
 
 
-def normalised_sql(sql: str, dialect: str) -> Optional[str]:
-    """The canonical rendering the fingerprint hashes (None when it does not parse). May raise."""
+def normalised_sql(sql: str, dialect: str, budget: Optional[Budget] = None) -> Optional[str]:
+    """The canonical rendering the fingerprint hashes (None when it does not parse). May raise,
+    OverBudget included."""
     if not isinstance(sql, str) or not sql.strip():
         return None
+    budget = budget or Budget()
     _quiet.active = True  # silences sqlglot's "falling back to parsing as a Command" for this thread
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
@@ -78,16 +126,26 @@ def normalised_sql(sql: str, dialect: str) -> Optional[str]:
     tree = statements[0]
     if not isinstance(tree, _STATEMENTS) or tree.find(exp.Command) is not None:
         return None  # a bare expression, or sqlglot's opaque fallback for syntax it does not understand
+    if not within_size_bounds(tree):
+        raise OverBudget()
 
     from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
-    tree = normalize_identifiers(tree, dialect=dialect)
-    _rename_ctes(tree)
-    tree = _canonical_table_aliases(tree, dialect)
-    _canonical_output_aliases(tree)
-    _unqualify_single_source_columns(tree)
-    _normalise_literals(tree)
-    _normalise_joins(tree)
-    tree = _canonical_operands(tree)
+    steps = (
+        lambda t: normalize_identifiers(t, dialect=dialect),
+        _rename_ctes,
+        lambda t: _canonical_table_aliases(t, dialect),
+        _canonical_output_aliases,
+        _unqualify_single_source_columns,
+        _normalise_literals,
+        _normalise_joins,
+        lambda t: _canonical_operands(t, budget),
+    )
+    for step in steps:
+        budget.check()
+        result = step(tree)
+        if result is not None:   # steps that edit in place return None
+            tree = result
+    budget.check()
     return tree.sql(dialect=dialect, identify=True, comments=False, pretty=False)
 
 
@@ -299,10 +357,11 @@ def _canonical_node(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _canonical_operands(tree: exp.Expression) -> exp.Expression:
+def _canonical_operands(tree: exp.Expression, budget: Budget) -> exp.Expression:
     """Children before parents, so that each sort key is already canonical."""
     root = tree
     for node in reversed(list(tree.walk(bfs=False))):
+        budget.check()
         replacement = _canonical_node(node)
         if replacement is node:
             continue

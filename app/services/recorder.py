@@ -12,6 +12,7 @@ from typing import Callable
 
 from sqlalchemy.exc import IntegrityError
 
+from app.concurrency import run_blocking
 from app.extensions import db
 from app.judge.engines import DIALECTS
 from app.judge.events import JobCompletionEvent
@@ -108,8 +109,8 @@ def _finalise(attempt: Attempt) -> None:
             live.publish("leaderboard.updated", {"challenge_id": challenge.id, "entries": board["entries"]},
                          [f"challenge:{challenge.id}"])
     if challenge is not None and attempt.verdict == ACCEPTED:
-        # After the live events: parsing costs milliseconds, and only the similarity lookup needs it.
-        attempt.fingerprint = query_fingerprint(attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
+        # After the live events, and off the event loop: parsing is CPU work (bounded by its own budget).
+        attempt.fingerprint = run_blocking(query_fingerprint, attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
         db.session.commit()
     _run_hooks(attempt)
 

@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from app.errors import BadRequest, Forbidden, NotFound, error_envelope
 from app.extensions import db, socketio
 from app.models import Attempt, Challenge, User
-from app.services import challenges as challenge_service, leaderboard, users as user_service
+from app.services import challenges as challenge_service, leaderboard, sessions
 from app.sockets.session import connected_user, forget, remember
 
 
@@ -35,7 +35,7 @@ def on_connect(auth=None):
         raise ConnectionRefusedError("authentication required")
     try:
         claims = decode_token(token)
-        if claims.get("type") != "access" or user_service.is_revoked(claims["jti"]):
+        if claims.get("type") != "access" or not sessions.is_live(claims):
             raise ValueError("not a live access token")
         user = db.session.get(User, int(claims["sub"]))
     except Exception:  # every token problem refuses the connection

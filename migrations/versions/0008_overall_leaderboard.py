@@ -1,13 +1,13 @@
 """first accepted time per user and challenge, for the overall leaderboard
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0008'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -116,3 +116,40 @@ def test_postgres_specific_syntax():
 def test_deep_nesting_never_raises():
     sql = "SELECT " + "(" * 3000 + "1" + ")" * 3000
     assert query_fingerprint(sql, "sqlite") is None or len(query_fingerprint(sql, "sqlite")) == 32
+
+
+# -- the fixed budget (SPEC 9.7): nothing a player sends makes a fingerprint slow ------------------
+GENEROUS_S = 3.0   # these shapes took 12 s before the budget; the budget answers in well under 1 s
+
+
+def unused_ctes(count: int) -> str:
+    ctes = ",\n".join(f"c{i} AS (SELECT id, v + {i} AS w FROM t WHERE v > {i} AND id < {i * 3})" for i in range(count))
+    return f"WITH {ctes}\nSELECT id FROM t WHERE v > 1 ORDER BY id"
+
+
+@pytest.mark.parametrize("sql", [
+    pytest.param(unused_ctes(1500), id="100KB-of-unused-CTEs"),
+    pytest.param("SELECT id FROM t WHERE " + " AND ".join(f"v <> {i}" for i in range(776)), id="10KB-AND-chain"),
+    pytest.param("SELECT id FROM t WHERE " + " OR ".join(f"(v = {i} AND id > {i})" for i in range(390)),
+                 id="10KB-OR-of-ANDs"),
+    pytest.param("SELECT " + " + ".join("v" for _ in range(2400)) + " FROM t", id="10KB-sum"),
+])
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_pathological_queries_give_up_quickly_with_none(sql, dialect):
+    import time
+    started = time.monotonic()
+    assert query_fingerprint(sql, dialect) is None
+    assert time.monotonic() - started < GENEROUS_S
+
+
+def test_a_long_ordinary_query_is_still_fingerprinted():
+    sql = unused_ctes(60)
+    assert 3000 < len(sql) < 20_000
+    assert re.fullmatch(r"[0-9a-f]{32}", query_fingerprint(sql, "sqlite"))
+
+
+def test_the_cpu_budget_gives_none(monkeypatch):
+    from app.services import fingerprint
+    assert query_fingerprint(BASE, "sqlite") is not None
+    monkeypatch.setattr(fingerprint, "CPU_BUDGET_S", 0.0)
+    assert query_fingerprint(BASE, "sqlite") is None
