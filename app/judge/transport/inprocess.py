@@ -30,6 +30,7 @@ class _Delivery:
     delivery_id: int
     payload: bytes
     user_id: Optional[int] = None
+    job_key: Optional[tuple] = None    # (attempt_id, challenge_version): the same job queued twice runs once
 
 
 class _DeliveryQueue(Protocol):
@@ -78,11 +79,16 @@ class FairJobQueue:
         self._consumers = 0
 
     def put(self, delivery: _Delivery) -> None:
+        """Queues a job, unless the same job is already waiting (the sweeper re-queues an attempt
+        that has waited long: one copy is enough, and two could run side by side)."""
         with self._cond:
-            if delivery.user_id not in self._waiting:
-                self._waiting[delivery.user_id] = deque()
+            waiting = self._waiting.get(delivery.user_id)
+            if waiting is None:
+                waiting = self._waiting[delivery.user_id] = deque()
                 self._turns.append(delivery.user_id)
-            self._waiting[delivery.user_id].append(delivery)
+            elif delivery.job_key is not None and any(d.job_key == delivery.job_key for d in waiting):
+                return
+            waiting.append(delivery)
             self._cond.notify_all()
 
     def get(self, timeout_s: float) -> Optional[_Delivery]:
@@ -144,7 +150,7 @@ class InProcessTransport(JobTransport):
         self._next_id = 0
 
     def publish_job(self, job: JobInitEvent) -> None:
-        self._jobs.put(self._delivery(job.to_json(), job.user_id))
+        self._jobs.put(self._delivery(job.to_json(), job.user_id, (job.attempt_id, job.challenge_version)))
 
     def publish_completion(self, event: JobCompletionEvent) -> None:
         self._completions.put(self._delivery(event.to_json()))
@@ -171,10 +177,11 @@ class InProcessTransport(JobTransport):
     def pending_jobs(self) -> int:
         return self._jobs.qsize()
 
-    def _delivery(self, payload: bytes, user_id: Optional[int] = None) -> _Delivery:
+    def _delivery(self, payload: bytes, user_id: Optional[int] = None,
+                  job_key: Optional[tuple] = None) -> _Delivery:
         with self._ids_lock:
             self._next_id += 1
-            return _Delivery(self._next_id, payload, user_id)
+            return _Delivery(self._next_id, payload, user_id, job_key)
 
     def _consume(self, source: _DeliveryQueue, event_cls: type[Event],
                  handle: Callable[[Event], None], stop: threading.Event) -> None:
