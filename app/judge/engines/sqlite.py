@@ -77,6 +77,10 @@ def loader_authorizer(action: int, arg1, arg2, db_name, trigger) -> int:
     return sqlite3.SQLITE_OK
 
 
+class DatasetTooBig(ChallengeInvalid):
+    """Loading passed its byte budget (SQLite stopped it: the pages were never allocated)."""
+
+
 def dataset_key(init: str, data: Optional[str]) -> str:
     """Content address of a dataset: any change to init or data is a new dataset."""
     return DatasetKeys().key(init, data)
@@ -109,7 +113,8 @@ class _Sandbox:
     def __init__(self, image: bytes, max_value_bytes: int):
         self.size = copy_bytes(image)
         self.conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        self.conn.deserialize(image)
+        if image:
+            self.conn.deserialize(image)
         self.conn.execute("PRAGMA query_only = ON")
         apply_limits(self.conn, max_value_bytes)
         self.conn.set_authorizer(query_authorizer)
@@ -296,10 +301,12 @@ class SqliteEngine:
         for case in cases:
             try:
                 key, image = self.dataset_image(init, case.data, max_bytes=budget - used)
+            except DatasetTooBig:
+                raise ChallengeInvalid(f"test case {case.id}: {too_big_message(budget)}") from None
             except ChallengeInvalid as exc:
                 raise ChallengeInvalid(f"test case {case.id}: {exc}") from None
             used += len(image)
-            if used > budget:
+            if used > budget:   # an image cached earlier, built against a bigger remainder
                 raise ChallengeInvalid(f"test case {case.id}: {too_big_message(budget)}")
             with self.cache.copy(key, image, self.max_value_bytes) as sandbox:
                 outcome = _run_once(sandbox, solution, time_limit_ms, self.settings.max_rows,
@@ -339,24 +346,20 @@ def build_dataset(init: str, data: Optional[str], max_bytes: int) -> bytes:
             try:
                 conn.executescript(script)
             except sqlite3.Error as exc:
-                raise ChallengeInvalid(f"{label}: {load_error(exc, max_bytes)}") from None
+                if exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise DatasetTooBig(f"{label}: {too_big_message(max_bytes)}") from None
+                message = "took too long to load" if _interrupted(exc) else engine_message(exc)
+                raise ChallengeInvalid(f"{label}: {message}") from None
             except (MemoryError, OverflowError, ValueError) as exc:
                 raise ChallengeInvalid(f"{label}: {type(exc).__name__}: {exc}") from None
         if conn.in_transaction:
             conn.execute("COMMIT")
         conn.set_authorizer(None)
         conn.set_progress_handler(None, 0)
-        return conn.serialize()
+        empty = conn.execute("PRAGMA page_count").fetchone()[0] == 0
+        return b"" if empty else conn.serialize()    # SQLite cannot serialize a database of no pages
     finally:
         conn.close()
-
-
-def load_error(exc: sqlite3.Error, max_bytes: int) -> str:
-    if _interrupted(exc):
-        return "took too long to load"
-    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-        return too_big_message(max_bytes)
-    return engine_message(exc)
 
 
 def _run_once(sandbox: _Sandbox, query: str, time_limit_ms: int, max_rows: int, max_bytes: int) -> Execution:
