@@ -55,6 +55,28 @@ def test_huge_result_is_output_limit_exceeded_and_stays_small(client, make_user,
     assert len(stored.data) < 100_000, len(stored.data)      # was ~100 MB per case
 
 
+def test_a_row_of_many_big_values_fails_before_it_exhausts_memory():
+    """Each value within the length limit, 3.2 GB together in one row: SQLite's heap limit stops it."""
+    engine = SqliteEngine(JudgeSettings())
+    wide = "SELECT " + ", ".join(f"hex(zeroblob(4000000)) AS c{i}" for i in range(400))
+    peak, stop = [0], threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_bytes())
+    before = rss_bytes()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        run = engine.execute("v", "CREATE TABLE t (a);", TestCaseSpec(id=1, data=None), wide, 10_000, 10)
+    finally:
+        stop.set()
+        watcher.join()
+        engine.close()
+    assert run.verdict == RUNTIME_ERROR and run.error_class == "MemoryError", (run.verdict, run.error)
+    assert peak[0] - before < engine.heap_limit_bytes + 200 * MB, (peak[0] - before) // MB
+
+
 def test_result_over_the_byte_cap_is_ole_within_the_row_cap():
     engine = SqliteEngine(JudgeSettings(max_result_bytes=1 * MB))
     try:

@@ -39,6 +39,8 @@ PROGRESS_STEPS = 1000               # VM instructions between deadline checks
 LOAD_TIME_LIMIT_S = 30.0
 MAX_VALUE_BYTES = 10 * 1024 * 1024  # longest string or blob a query or loader may build
 COPY_OVERHEAD_BYTES = 64 * 1024     # a deserialized copy's connection, schema and statement cache
+CONCURRENT_BUILDS = 4               # datasets being loaded at once that the heap limit allows for
+HEAP_HEADROOM_BYTES = 256 * 1024 * 1024
 
 ALLOWED_FUNCTIONS = frozenset("""
 abs char coalesce concat concat_ws format glob hex ifnull iif instr length like likelihood likely lower
@@ -92,6 +94,22 @@ def apply_limits(conn: sqlite3.Connection, max_value_bytes: int = MAX_VALUE_BYTE
     conn.setlimit(sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 500)
     conn.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500)
     conn.setlimit(sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 100)
+
+
+def raise_heap_limit(settings: JudgeSettings) -> int:
+    """Makes SQLite fail with MemoryError rather than exhaust the machine: a row of 2,000 values of
+    8 MB each is within every per-value limit. The limit is per process (PITFALLS), so it only ever
+    rises here (an engine with small bounds never lowers it for another) and allows for the cached
+    copies, a few datasets loading and working memory. Returns the limit in force."""
+    wanted = settings.dataset_cache_bytes + CONCURRENT_BUILDS * settings.max_dataset_bytes + HEAP_HEADROOM_BYTES
+    conn = sqlite3.connect(":memory:")
+    try:
+        current = conn.execute("PRAGMA hard_heap_limit").fetchone()[0]
+        if 0 < current and current >= wanted:
+            return current
+        return conn.execute(f"PRAGMA hard_heap_limit = {int(wanted)}").fetchone()[0]
+    finally:
+        conn.close()
 
 
 class Deadline:
@@ -255,6 +273,7 @@ class SqliteEngine:
         self.datasets_built = 0
         # One value can never be bigger than the whole result may be.
         self.max_value_bytes = min(MAX_VALUE_BYTES, settings.max_result_bytes)
+        self.heap_limit_bytes = raise_heap_limit(settings)
 
     # -- datasets -----------------------------------------------------------
     def dataset_image(self, init: str, data: Optional[str], memo: Optional[Hashable] = None,
