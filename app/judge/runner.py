@@ -20,7 +20,7 @@ from app.judge.engines import DIALECTS
 from app.judge.engines.base import Engine
 from app.judge.events import JobCompletionEvent, JobInitEvent, TestCaseSpec
 from app.judge.gate import OrderKey, QueryRejected, check_query, order_by_keys
-from app.judge.results import PREVIEW_ROWS, Execution, ResultSet, json_value
+from app.judge.results import Execution, ResultSet, preview_rows
 from app.judge.settings import JudgeSettings
 from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, REJECTED, WRONG_ANSWER
 
@@ -175,13 +175,14 @@ def redact_values(message: str) -> str:
 
 
 def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[str]) -> dict:
+    """One case of the Run button, cut exactly like a stored result (SPEC 9.7: rows and characters)."""
     result = run.result if run is not None else None
-    rows = result.rows if result is not None else []
+    rows, cut = preview_rows(result.rows if result is not None else [])
     return {
         "test_case_id": test_case_id,
         "columns": list(result.columns) if result is not None else [],
-        "rows": [[json_value(v) for v in row] for row in rows[:PREVIEW_ROWS]],
-        "truncated": len(rows) > PREVIEW_ROWS or bool(result is not None and result.truncated),
+        "rows": rows,
+        "truncated": cut or bool(result is not None and result.truncated),
         "execution_ms": run.execution_ms if run is not None else None,
         "error": error,
     }

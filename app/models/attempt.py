@@ -38,6 +38,8 @@ class Attempt(db.Model):
     challenge_version: Mapped[str] = mapped_column(String(64), default="")
     fingerprint: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The attempt's last sign of life: dispatched, refreshed by the judge working on it, or a case
+    # stored. The sweeper re-queues only attempts silent for JUDGE_STUCK_AFTER_S.
     dispatched_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
     dispatch_count: Mapped[int] = mapped_column(Integer, default=0)
     judged_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

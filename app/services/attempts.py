@@ -31,12 +31,24 @@ def quota(user_id: int) -> dict:
     return {"remain": max(0, total - _count_since(user_id, today)), "total": total}
 
 
+def lock_user_submissions(user_id: int) -> None:
+    """Serialises one user's submissions until the transaction ends, so count-then-insert is atomic
+    (60 simultaneous submissions once stored 35 against a limit of 30). A no-op UPDATE of the user's
+    row is a row lock on PostgreSQL and takes the write lock on SQLite, which has no FOR UPDATE."""
+    db.session.execute(db.update(User.__table__).where(User.__table__.c.id == user_id)
+                       .values(id=User.__table__.c.id))
+
+
 def check_submission_limits(user_id: int) -> None:
-    """Rate limit then daily quota, both counted from stored attempts (shared by every web process)."""
+    """Rate limit then daily quota, both counted from stored attempts (shared by every web process).
+    Call inside the transaction that stores the attempt: the user's submissions are locked until it ends."""
+    lock_user_submissions(user_id)
     count, window_s = current_app.config["RATE_LIMIT_ATTEMPTS"]
     if _count_since(user_id, utcnow() - timedelta(seconds=window_s)) >= count:
+        db.session.rollback()   # releases the lock at once
         raise TooManyRequests(f"rate limit: at most {count} attempts per {window_s} s")
     if quota(user_id)["remain"] <= 0:
+        db.session.rollback()
         raise TooManyRequests("daily submission quota used up; it resets at 00:00 UTC")
 
 

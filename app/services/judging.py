@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from collections import defaultdict, deque
-from typing import Optional
+from typing import Iterator, Optional
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.concurrency import run_blocking, sleep, spawn_background
 from app.errors import Invalid, TooManyRequests
@@ -21,7 +23,7 @@ from app.judge.engines import DIALECTS, build_engines
 from app.judge.engines.base import ChallengeInvalid
 from app.judge.events import JobCompletionEvent, JobInitEvent, TestCaseSpec
 from app.judge.gate import QueryRejected, check_query
-from app.judge.runner import Judge
+from app.judge.runner import SOLUTION_TIME_FACTOR, Judge
 from app.judge.settings import JudgeSettings
 from app.judge.transport import build_transport
 from app.judge.transport.settings import TransportSettings
@@ -34,6 +36,8 @@ log = logging.getLogger("sqlarena.judging")
 MAX_DISPATCHES = 3
 SWEEP_INTERVAL_S = 5.0
 JANITOR_EVERY_SWEEPS = 60         # unused sandbox datasets are dropped every 5 minutes
+HEARTBEATS_PER_STUCK = 3          # a judge refreshes a running attempt this often per JUDGE_STUCK_AFTER_S
+DATASET_LOAD_ALLOWANCE_S = 60.0   # per case: init and test data may each take up to 30 s to load
 
 
 def judge_settings(config: dict) -> JudgeSettings:
@@ -197,11 +201,52 @@ class JudgingService:
 
     def handle_job(self, job: JobInitEvent) -> None:
         """Judges one job, publishing each case's completion as soon as it is known."""
+        if not self._mark_alive(job.attempt_id, job.challenge_version):
+            log.info("skipping a finished or superseded job attempt_id=%s", job.attempt_id)
+            return
         log.info("judging attempt_id=%s cases=%s", job.attempt_id, len(job.test_cases))
-        cases = self.judge.judge(job)
-        while (event := run_blocking(next, cases, None)) is not None:
-            self.transport.publish_completion(event)
-        self.transport.flush()
+        with self._heartbeat(job):
+            cases = self.judge.judge(job)
+            while (event := run_blocking(next, cases, None)) is not None:
+                self.transport.publish_completion(event)
+            self.transport.flush()
+
+    @contextmanager
+    def _heartbeat(self, job: JobInitEvent) -> Iterator[None]:
+        """While a judge works on a job, refreshes the attempt's sign of life so the sweeper never
+        re-queues it (SPEC 9.7); only for as long as an honest job can last, so a hung judge's
+        attempt is still swept."""
+        done = threading.Event()
+        interval_s = self.stuck_after_s / HEARTBEATS_PER_STUCK
+        give_up_at = time.monotonic() + longest_job_s(job, self.settings)
+
+        def beat() -> None:
+            while not done.wait(interval_s) and time.monotonic() < give_up_at:
+                self._mark_alive(job.attempt_id, job.challenge_version)
+        spawn_background(beat, name="heartbeat")
+        try:
+            yield
+        finally:
+            done.set()
+
+    def _mark_alive(self, attempt_id: int, challenge_version: str) -> bool:
+        """Refreshes `dispatched_at` of an attempt still waiting for this job; False when the attempt
+        is finished or was rejudged since (the job is then moot). A database hiccup never stops judging."""
+        with self.app.app_context():
+            try:
+                result = db.session.execute(
+                    db.update(Attempt)
+                    .where(Attempt.id == attempt_id, Attempt.status.in_((QUEUED, RUNNING)),
+                           Attempt.challenge_version == challenge_version)
+                    .values(dispatched_at=utcnow()))
+                db.session.commit()
+                return result.rowcount > 0
+            except SQLAlchemyError:
+                log.warning("could not refresh attempt_id=%s", attempt_id, exc_info=True)
+                db.session.rollback()
+                return True
+            finally:
+                db.session.remove()
 
     def record_completion(self, event: JobCompletionEvent) -> None:
         with self.app.app_context():
@@ -241,7 +286,8 @@ class JudgingService:
         return sandbox_janitor.sweep(self.engines)
 
     def sweep(self) -> int:
-        """Re-queues attempts stuck QUEUED/RUNNING past the deadline; fails them after MAX_DISPATCHES."""
+        """Re-queues attempts QUEUED/RUNNING with no sign of life (dispatch, judge heartbeat, stored
+        case) for JUDGE_STUCK_AFTER_S; fails them after MAX_DISPATCHES."""
         cutoff = utcnow() - timedelta(seconds=self.stuck_after_s)
         stuck = db.session.execute(
             db.select(Attempt).where(Attempt.status.in_((QUEUED, RUNNING)), Attempt.dispatched_at < cutoff).limit(100)
@@ -258,6 +304,14 @@ class JudgingService:
             log.warning("re-queueing stuck attempt_id=%s", attempt.id)
             self.dispatch(attempt, challenge)
         return len(stuck)
+
+
+def longest_job_s(job: JobInitEvent, settings: JudgeSettings) -> float:
+    """The longest a judge can honestly work on a job: each case loads its data, then runs the
+    solution (with its slack) and the timed runs of the query up to the time limit."""
+    per_case_s = ((SOLUTION_TIME_FACTOR + settings.timing_runs) * job.time_limit_ms / 1000.0
+                  + DATASET_LOAD_ALLOWANCE_S)
+    return max(1, len(job.test_cases)) * per_case_s
 
 
 def _safe(check) -> Optional[str]:

@@ -71,6 +71,7 @@ def _store_case(attempt: Attempt, event: JobCompletionEvent) -> bool:
     attempt.cases.append(case)
     if attempt.status == QUEUED:
         attempt.status = RUNNING
+    attempt.dispatched_at = utcnow()   # a sign of life: the sweeper leaves a progressing attempt alone
     try:
         challenge_stats.case_stored(case)   # flushes the case first: a duplicate fails right here
         db.session.commit()

@@ -93,40 +93,44 @@ def judged_ids(log_path: Path) -> set[int]:
     return ids
 
 
-def assert_judged_exactly_once(player: ApiClient, attempt_ids: list[int]) -> None:
-    for attempt_id in attempt_ids:
+def assert_judged_exactly_once(owned: list[tuple[ApiClient, int]]) -> None:
+    for player, attempt_id in owned:
         data = judged(player, attempt_id, timeout_s=90)
         assert data["status"] == "COMPLETED" and data["verdict"] == "ACCEPTED", data
         assert (data["passed"], data["total"], data["score"]) == (3, 3, 100), data
         assert sorted(c["test_case_id"] for c in data["cases"]) == sorted({c["test_case_id"] for c in data["cases"]})
 
 
+PLAYERS = 8   # jobs are partitioned by user: consecutive ids cover every one of the 8 partitions
+
+
 def batch_on_two_workers(kafka_site, size: int):
-    """Two judge worker processes and `size` slow attempts submitted at once."""
+    """Two judge worker processes and `size` slow attempts of PLAYERS players submitted at once."""
     base, start_worker = kafka_site
     workers = [start_worker(), start_worker()]
-    author, player = new_player(base), new_player(base)
+    author, players = new_player(base), [new_player(base) for _ in range(PLAYERS)]
     challenge_id = create(author, SLOW_CHALLENGE)
-    attempt_ids = [submit(player, challenge_id, SLOW_CORRECT) for _ in range(size)]
-    return workers, player, challenge_id, attempt_ids
+    owned = [(players[n % PLAYERS], submit(players[n % PLAYERS], challenge_id, SLOW_CORRECT)) for n in range(size)]
+    return workers, players, challenge_id, owned
 
 
 def test_two_worker_processes_share_a_batch(kafka_site):
-    [(_, log_a), (_, log_b)], player, _, attempt_ids = batch_on_two_workers(kafka_site, 16)
-    assert_judged_exactly_once(player, attempt_ids)
+    [(_, log_a), (_, log_b)], _, _, owned = batch_on_two_workers(kafka_site, 16)
+    assert_judged_exactly_once(owned)
     by_a, by_b = judged_ids(log_a), judged_ids(log_b)
     assert by_a and by_b, (by_a, by_b)          # both members of the group took jobs
-    assert set(attempt_ids) <= by_a | by_b
+    assert {attempt_id for _, attempt_id in owned} <= by_a | by_b
 
 
 def test_sigkill_mid_batch_loses_nothing_and_counts_nothing_twice(kafka_site):
-    [(victim, victim_log), (_, survivor_log)], player, challenge_id, attempt_ids = batch_on_two_workers(kafka_site, 24)
+    [(victim, victim_log), (_, survivor_log)], players, challenge_id, owned = batch_on_two_workers(kafka_site, 24)
     wait_until(lambda: judged_ids(victim_log), timeout_s=60)     # the victim is mid-batch
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
-    assert_judged_exactly_once(player, attempt_ids)
-    mine = player.call("GET", f"/attempts?challenge_id={challenge_id}&size=100").json()
-    assert mine["meta"]["total"] == len(attempt_ids)
-    board = player.call("GET", f"/challenges/{challenge_id}/leaderboard").json()["data"]["entries"]
-    assert [e["user_id"] for e in board] == [player.user["id"]]
+    assert_judged_exactly_once(owned)
+    for player in players:
+        mine = player.call("GET", f"/attempts?challenge_id={challenge_id}&size=100").json()
+        assert mine["meta"]["total"] == sum(1 for owner, _ in owned if owner is player)
+    board = players[0].call("GET", f"/challenges/{challenge_id}/leaderboard").json()["data"]["entries"]
+    assert sorted(e["user_id"] for e in board) == sorted(player.user["id"] for player in players)
     assert judged_ids(survivor_log)

@@ -25,9 +25,9 @@ DELIVERY_TIMEOUT_S = 20.0   # a fresh Kafka group needs ~3 s to join with the te
 FAILOVER_TIMEOUT_S = 30.0
 
 
-def make_job(attempt_id: int) -> JobInitEvent:
+def make_job(attempt_id: int, user_id: int = 7) -> JobInitEvent:
     return JobInitEvent(
-        attempt_id=attempt_id, user_id=7, challenge_id=3, challenge_version="v-abc", room_id=None,
+        attempt_id=attempt_id, user_id=user_id, challenge_id=3, challenge_version="v-abc", room_id=None,
         query="SELECT name FROM t ORDER BY 1", init="CREATE TABLE t(name TEXT);",
         solution="SELECT name FROM t ORDER BY 1", engine="sqlite", time_limit_ms=2000,
         test_cases=[TestCaseSpec(id=1, data="INSERT INTO t VALUES ('é');", is_visible=True),
@@ -144,8 +144,8 @@ def test_each_job_goes_to_exactly_one_of_two_consumers(open_transport):
     first = open_transport.consumer(open_transport(), slow)
     second = open_transport.consumer(open_transport(), slow)
     attempt_ids = list(range(100, 140))
-    for attempt_id in attempt_ids:
-        publisher.publish_job(make_job(attempt_id))
+    for attempt_id in attempt_ids:   # one user per job: one user's jobs are served one at a time
+        publisher.publish_job(make_job(attempt_id, user_id=attempt_id))
     both = lambda: [job.attempt_id for job in first.received + second.received]  # noqa: E731
     wait_for(lambda: len(both()) >= len(attempt_ids), DELIVERY_TIMEOUT_S + 10, "40 jobs")
     time.sleep(0.5)  # a duplicate delivery would show up now

@@ -1,4 +1,5 @@
 """Attempts through HTTP: submit, judged by the in-process judge, read back, quota and rate limit."""
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -138,6 +139,29 @@ def test_rate_limit_per_user(app, client, make_user, make_challenge):
     assert_error(submit(client, player, challenge["id"], CORRECT), 429)
     assert submit(client, other, challenge["id"], CORRECT).status_code == 202
     assert client.get("/api/attempts", headers=player["headers"]).get_json()["meta"]["total"] == 3
+
+
+@pytest.mark.parametrize("limit", ["RATE_LIMIT_ATTEMPTS", "SUBMISSION_QUOTA_PER_DAY"])
+def test_simultaneous_submissions_never_pass_the_limit(app, make_user, make_challenge, limit):
+    """60 submissions at once against a limit of 30 store exactly 30 (on both app databases):
+    the check and the insert are one atomic step per user, not count-then-insert."""
+    author, player = make_user(), make_user()
+    challenge = make_challenge(author)
+    app.config[limit] = (30, 60) if limit == "RATE_LIMIT_ATTEMPTS" else 30
+    start, codes = threading.Barrier(60), []
+
+    def post() -> None:
+        client = app.test_client()
+        start.wait()
+        codes.append(submit(client, player, challenge["id"], CORRECT).status_code)
+    threads = [threading.Thread(target=post) for _ in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(codes) == [202] * 30 + [429] * 30, sorted(codes)
+    listed = app.test_client().get("/api/attempts?size=100", headers=player["headers"]).get_json()
+    assert listed["meta"]["total"] == 30
 
 
 def test_rejudge_requeues_every_attempt(client, make_user, make_challenge, wait_judged):

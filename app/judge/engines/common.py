@@ -1,13 +1,20 @@
-"""What both engines share: the timing rule and the content address of a dataset."""
+"""What both engines share: the timing rule, the bounded fetch and the content address of a dataset."""
 from __future__ import annotations
 
 import hashlib
 import statistics
 import threading
-from collections import OrderedDict
+import time
+from dataclasses import dataclass
 from typing import Callable, Hashable, Optional
 
+from cachetools import LRUCache
+
 from app.judge.results import Execution
+
+FIRST_BATCH_ROWS = 1       # the first row shows how big rows are before many are fetched at once
+MAX_BATCH_ROWS = 1024
+NUMBER_BYTES = 8           # what a number or NULL counts towards a result's size
 
 
 def run_timed(run: Callable[[], Execution], timing_runs: int) -> Execution:
@@ -26,6 +33,44 @@ def run_timed(run: Callable[[], Execution], timing_runs: int) -> Execution:
     return first
 
 
+@dataclass
+class Fetched:
+    rows: list
+    seconds: float            # time inside the driver's fetch only: sizing rows is not the query's cost
+    over: Optional[str]       # "rows" or "bytes" when the result broke that cap (fetching stopped there)
+
+
+def fetch_bounded(cursor, max_rows: int, max_bytes: int) -> Fetched:
+    """Fetches a result while it stays within `max_rows` rows and about `max_bytes` bytes.
+
+    A row cap is not a size cap (PITFALLS): 40 rows of 2 MB values are 80 MB. Batches are sized from
+    the rows seen so far, so fetching stops within about one row of the byte cap, while a result of
+    many small rows still comes in large batches."""
+    rows: list = []
+    size, seconds, batch_rows = 0, 0.0, FIRST_BATCH_ROWS
+    while True:
+        want = min(batch_rows, max_rows + 1 - len(rows))
+        started = time.perf_counter()
+        batch = cursor.fetchmany(want)
+        seconds += time.perf_counter() - started
+        rows.extend(batch)
+        size += result_bytes(batch)
+        if size > max_bytes:
+            return Fetched(rows, seconds, "bytes")
+        if len(rows) > max_rows:
+            return Fetched(rows, seconds, "rows")
+        if len(batch) < want:
+            return Fetched(rows, seconds, None)
+        per_row = max(1.0, size / len(rows))
+        batch_rows = max(1, min(MAX_BATCH_ROWS, int((max_bytes - size) / per_row / 2)))
+
+
+def result_bytes(rows: list) -> int:
+    """About how many bytes rows hold: text and blob lengths, a fixed count for anything else."""
+    return sum(len(v) if isinstance(v, (str, bytes, bytearray, memoryview)) else NUMBER_BYTES
+               for row in rows for v in row)
+
+
 def dataset_memo(challenge_version: str, init: Optional[str], case) -> Hashable:
     """What identifies a dataset without hashing it: the challenge's content hash and the case, plus
     the sizes, so a caller that reuses a version label for other content still gets a fresh key."""
@@ -39,8 +84,7 @@ class DatasetKeys:
 
     def __init__(self, salt: str = "", size: int = 4096):
         self.salt = salt
-        self.size = size
-        self._memo: "OrderedDict[Hashable, str]" = OrderedDict()
+        self._memo: LRUCache = LRUCache(maxsize=size)
         self._lock = threading.Lock()
 
     def key(self, init: Optional[str], data: Optional[str], memo: Optional[Hashable] = None) -> str:
@@ -58,6 +102,4 @@ class DatasetKeys:
         if memo is not None:
             with self._lock:
                 self._memo[memo] = key
-                while len(self._memo) > self.size:
-                    self._memo.popitem(last=False)
         return key

@@ -7,9 +7,13 @@ an authorizer that allows only reads and functions on an allow-list (so
 `VACUUM INTO` are refused); and a progress handler that stops the query at
 its time limit from inside SQLite.
 
-Each judge thread keeps its own deserialized copy per dataset. Because nothing
-on that copy can write, the copy is reused across evaluations, so judging a
-case costs the query's own time plus a few microseconds.
+Memory is bounded twice (PITFALLS "SQLite memory is per copy"): a challenge's
+datasets together may hold at most `max_dataset_bytes`, enforced by SQLite
+while they load (`max_page_count`), and everything kept in memory — serialized
+images and deserialized copies, idle or in use — fits `dataset_cache_bytes`
+whatever the number of judge threads. Because nothing on a copy can write, a
+copy is reused across evaluations, so judging a case costs the query's own
+time plus a few microseconds.
 """
 from __future__ import annotations
 
@@ -17,11 +21,13 @@ import logging
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
-from typing import Hashable, Optional
+from contextlib import contextmanager
+from typing import Hashable, Iterator, Optional
+
+from cachetools import LRUCache
 
 from app.judge.engines.base import ChallengeInvalid
-from app.judge.engines.common import DatasetKeys, dataset_memo, run_timed
+from app.judge.engines.common import DatasetKeys, dataset_memo, fetch_bounded, run_timed
 from app.judge.events import TestCaseSpec
 from app.judge.results import Execution, ResultSet
 from app.judge.settings import JudgeSettings
@@ -32,8 +38,9 @@ log = logging.getLogger("sqlarena.judge.sqlite")
 PROGRESS_STEPS = 1000               # VM instructions between deadline checks
 LOAD_TIME_LIMIT_S = 30.0
 MAX_VALUE_BYTES = 10 * 1024 * 1024  # longest string or blob a query or loader may build
-MAX_DATASET_BYTES = 256 * 1024 * 1024
-CONNECTIONS_PER_THREAD = 32
+COPY_OVERHEAD_BYTES = 64 * 1024     # a deserialized copy's connection, schema and statement cache
+CONCURRENT_BUILDS = 4               # datasets being loaded at once that the heap limit allows for
+HEAP_HEADROOM_BYTES = 256 * 1024 * 1024
 
 ALLOWED_FUNCTIONS = frozenset("""
 abs char coalesce concat concat_ws format glob hex ifnull iif instr length like likelihood likely lower
@@ -72,17 +79,37 @@ def loader_authorizer(action: int, arg1, arg2, db_name, trigger) -> int:
     return sqlite3.SQLITE_OK
 
 
+class DatasetTooBig(ChallengeInvalid):
+    """Loading passed its byte budget (SQLite stopped it: the pages were never allocated)."""
+
+
 def dataset_key(init: str, data: Optional[str]) -> str:
     """Content address of a dataset: any change to init or data is a new dataset."""
     return DatasetKeys().key(init, data)
 
 
-def apply_limits(conn: sqlite3.Connection) -> None:
+def apply_limits(conn: sqlite3.Connection, max_value_bytes: int = MAX_VALUE_BYTES) -> None:
     conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_value_bytes)
     conn.setlimit(sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 500)
     conn.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500)
     conn.setlimit(sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 100)
+
+
+def raise_heap_limit(settings: JudgeSettings) -> int:
+    """Makes SQLite fail with MemoryError rather than exhaust the machine: a row of 2,000 values of
+    8 MB each is within every per-value limit. The limit is per process (PITFALLS), so it only ever
+    rises here (an engine with small bounds never lowers it for another) and allows for the cached
+    copies, a few datasets loading and working memory. Returns the limit in force."""
+    wanted = settings.dataset_cache_bytes + CONCURRENT_BUILDS * settings.max_dataset_bytes + HEAP_HEADROOM_BYTES
+    conn = sqlite3.connect(":memory:")
+    try:
+        current = conn.execute("PRAGMA hard_heap_limit").fetchone()[0]
+        if 0 < current and current >= wanted:
+            return current
+        return conn.execute(f"PRAGMA hard_heap_limit = {int(wanted)}").fetchone()[0]
+    finally:
+        conn.close()
 
 
 class Deadline:
@@ -99,13 +126,15 @@ class Deadline:
 
 
 class _Sandbox:
-    """A private read-only copy of one dataset, owned by one thread."""
+    """A private read-only copy of one dataset, used by one thread at a time (checked out of the cache)."""
 
-    def __init__(self, image: bytes):
+    def __init__(self, image: bytes, max_value_bytes: int):
+        self.size = copy_bytes(image)
         self.conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        self.conn.deserialize(image)
+        if image:
+            self.conn.deserialize(image)
         self.conn.execute("PRAGMA query_only = ON")
-        apply_limits(self.conn)
+        apply_limits(self.conn, max_value_bytes)
         self.conn.set_authorizer(query_authorizer)
         self.deadline = Deadline()
         self.conn.set_progress_handler(self.deadline.expired, PROGRESS_STEPS)
@@ -114,72 +143,193 @@ class _Sandbox:
         self.conn.close()
 
 
+def copy_bytes(image: bytes) -> int:
+    """What a deserialized copy of `image` costs in memory: its pages plus the connection."""
+    return len(image) + COPY_OVERHEAD_BYTES
+
+
+def _weight(value) -> int:
+    """Cache weight: an image's length, or the sum of a list of idle copies."""
+    if isinstance(value, bytes):
+        return len(value)
+    return sum(sandbox.size for sandbox in value)
+
+
+def _release(value) -> None:
+    if isinstance(value, list):
+        for sandbox in value:
+            sandbox.close()
+
+
+class _ClosingLRU(LRUCache):
+    """An LRU that closes the idle copies it evicts (they are in no thread's hands while cached)."""
+
+    def popitem(self):
+        key, value = super().popitem()
+        _release(value)
+        return key, value
+
+
+class DatasetCache:
+    """All the memory the engine keeps for datasets, under one byte bound, whatever the thread count.
+
+    One byte-weighted LRU holds serialized images (`("image", key)`) and idle copies
+    (`("copies", key)` → list). A thread checks a copy out for one execution and back in; copies in
+    use are counted too, and a thread that would pass the bound waits until one comes back (a thread
+    holds one copy at a time, so this never deadlocks). A single dataset bigger than the bound is
+    still served, alone and uncached."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._lru = _ClosingLRU(maxsize=max_bytes, getsizeof=_weight)
+        self._cond = threading.Condition()
+        self._in_use_bytes = 0
+
+    @property
+    def bytes_held(self) -> int:
+        """Images and copies, idle or in use: what the bound promises."""
+        with self._cond:
+            return self._lru.currsize + self._in_use_bytes
+
+    def image(self, key: str) -> Optional[bytes]:
+        with self._cond:
+            return self._lru.get(("image", key))
+
+    def add_image(self, key: str, image: bytes) -> None:
+        with self._cond:
+            self._store(("image", key), image)
+
+    @contextmanager
+    def copy(self, key: str, image: bytes, max_value_bytes: int) -> Iterator[_Sandbox]:
+        sandbox = self._checkout(key, image, max_value_bytes)
+        try:
+            yield sandbox
+        finally:
+            self._checkin(key, sandbox)
+
+    def close(self) -> None:
+        with self._cond:
+            while self._lru:
+                self._lru.popitem()
+
+    def _checkout(self, key: str, image: bytes, max_value_bytes: int) -> _Sandbox:
+        size = copy_bytes(image)
+        with self._cond:
+            idle = self._lru.pop(("copies", key), None)
+            if idle:
+                sandbox = idle.pop()
+                if idle:
+                    self._store(("copies", key), idle)
+                self._in_use_bytes += sandbox.size
+                return sandbox
+            while self._lru.currsize + self._in_use_bytes + size > self.max_bytes:
+                if self._lru:
+                    self._lru.popitem()
+                elif self._in_use_bytes:
+                    self._cond.wait()
+                else:
+                    break   # one dataset bigger than the whole bound: served alone
+            self._in_use_bytes += size
+        try:
+            return _Sandbox(image, max_value_bytes)
+        except BaseException:
+            self._give_back(size)
+            raise
+
+    def _checkin(self, key: str, sandbox: _Sandbox) -> None:
+        with self._cond:
+            self._in_use_bytes -= sandbox.size
+            idle = self._lru.pop(("copies", key), [])
+            idle.append(sandbox)
+            self._store(("copies", key), idle)
+            self._cond.notify_all()
+
+    def _give_back(self, size: int) -> None:
+        with self._cond:
+            self._in_use_bytes -= size
+            self._cond.notify_all()
+
+    def _store(self, key: tuple, value) -> None:
+        """Caches `value` if it fits beside the copies in use (evicting the least recently used)."""
+        weight = _weight(value)
+        while self._lru and self._lru.currsize + self._in_use_bytes + weight > self.max_bytes:
+            self._lru.popitem()
+        if self._lru.currsize + self._in_use_bytes + weight > self.max_bytes:
+            _release(value)
+            return
+        self._lru[key] = value
+
+
 class SqliteEngine:
     name = "sqlite"
     dialect = "sqlite"
 
     def __init__(self, settings: JudgeSettings):
         self.settings = settings
-        self._images: "OrderedDict[str, bytes]" = OrderedDict()
-        self._images_lock = threading.Lock()
+        self.cache = DatasetCache(settings.dataset_cache_bytes)
         self._building: dict[str, threading.Lock] = {}
-        self._local = threading.local()
+        self._building_lock = threading.Lock()
         self.keys = DatasetKeys()
         self.datasets_built = 0
+        # One value can never be bigger than the whole result may be.
+        self.max_value_bytes = min(MAX_VALUE_BYTES, settings.max_result_bytes)
+        self.heap_limit_bytes = raise_heap_limit(settings)
 
     # -- datasets -----------------------------------------------------------
-    def dataset_image(self, init: str, data: Optional[str], memo: Optional[Hashable] = None) -> tuple[str, bytes]:
-        """The serialized dataset, built at most once per content (concurrent callers wait)."""
+    def dataset_image(self, init: str, data: Optional[str], memo: Optional[Hashable] = None,
+                      max_bytes: Optional[int] = None) -> tuple[str, bytes]:
+        """The serialized dataset, built at most once per content (concurrent callers wait).
+        Loading stops with ChallengeInvalid once the dataset passes `max_bytes`."""
         key = self.keys.key(init, data, memo)
-        with self._images_lock:
-            if key in self._images:
-                self._images.move_to_end(key)
-                return key, self._images[key]
+        image = self.cache.image(key)
+        if image is not None:
+            return key, image
+        with self._building_lock:
             build_lock = self._building.setdefault(key, threading.Lock())
         with build_lock:
-            with self._images_lock:
-                if key in self._images:
-                    return key, self._images[key]
-            image = build_dataset(init, data)
-            with self._images_lock:
-                self._images[key] = image
-                self._building.pop(key, None)
-                self.datasets_built += 1
-                while len(self._images) > self.settings.dataset_cache_size:
-                    self._images.popitem(last=False)
+            try:
+                image = self.cache.image(key)
+                if image is None:
+                    image = build_dataset(init, data, self.settings.max_dataset_bytes if max_bytes is None
+                                          else max_bytes)
+                    self.cache.add_image(key, image)
+                    self.datasets_built += 1   # under build_lock: one builder per key
+            finally:
+                with self._building_lock:
+                    self._building.pop(key, None)
             return key, image
-
-    def _sandbox(self, init: str, data: Optional[str], memo: Optional[Hashable] = None) -> _Sandbox:
-        key, image = self.dataset_image(init, data, memo)
-        pool: "OrderedDict[str, _Sandbox]" = getattr(self._local, "pool", None)
-        if pool is None:
-            pool = self._local.pool = OrderedDict()
-        sandbox = pool.get(key)
-        if sandbox is None:
-            sandbox = pool[key] = _Sandbox(image)
-            while len(pool) > CONNECTIONS_PER_THREAD:
-                pool.popitem(last=False)[1].close()
-        pool.move_to_end(key)
-        return sandbox
 
     # -- Engine protocol --------------------------------------------------------
     def execute(self, challenge_version: str, init: str, case: TestCaseSpec, query: str,
                 time_limit_ms: int, max_rows: int, timing_runs: int = 1) -> Execution:
         try:
-            sandbox = self._sandbox(init, case.data, memo=dataset_memo(challenge_version, init, case))
+            key, image = self.dataset_image(init, case.data, memo=dataset_memo(challenge_version, init, case))
         except ChallengeInvalid as exc:
-            return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}")
-        return run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows), timing_runs)
+            return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}",
+                             error_class="DATASET_NOT_LOADED")
+        with self.cache.copy(key, image, self.max_value_bytes) as sandbox:
+            return run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows,
+                                               self.settings.max_result_bytes), timing_runs)
 
     def validate(self, init: str, cases: list[TestCaseSpec], solution: str, time_limit_ms: int) -> None:
+        """Loads every dataset within the challenge's byte budget (together), then runs the solution."""
+        budget = self.settings.max_dataset_bytes
         if not cases:
-            build_dataset(init, None)
+            build_dataset(init, None, budget)
+        used = 0
         for case in cases:
             try:
-                sandbox = self._sandbox(init, case.data)
+                key, image = self.dataset_image(init, case.data, max_bytes=budget - used)
+            except DatasetTooBig:
+                raise ChallengeInvalid(f"test case {case.id}: {too_big_message(budget)}") from None
             except ChallengeInvalid as exc:
                 raise ChallengeInvalid(f"test case {case.id}: {exc}") from None
-            outcome = _run_once(sandbox, solution, time_limit_ms, self.settings.max_rows)
+            used += len(image)
+            if used > budget:   # an image cached earlier, built against a bigger remainder
+                raise ChallengeInvalid(f"test case {case.id}: {too_big_message(budget)}")
+            with self.cache.copy(key, image, self.max_value_bytes) as sandbox:
+                outcome = _run_once(sandbox, solution, time_limit_ms, self.settings.max_rows,
+                                    self.settings.max_result_bytes)
             if outcome.verdict:
                 raise ChallengeInvalid(f"test case {case.id}: the solution failed: {outcome.error}")
 
@@ -187,17 +337,23 @@ class SqliteEngine:
         return None
 
     def close(self) -> None:
-        pool = getattr(self._local, "pool", None)
-        while pool:
-            pool.popitem()[1].close()
+        self.cache.close()
 
 
-def build_dataset(init: str, data: Optional[str]) -> bytes:
-    """Runs init then the case's data on a fresh database under the loader walls; returns its bytes."""
+def too_big_message(max_bytes: int) -> str:
+    return (f"the challenge's datasets are bigger than {max_bytes // (1024 * 1024)} MB together "
+            f"(JUDGE_MAX_DATASET_BYTES)")
+
+
+def build_dataset(init: str, data: Optional[str], max_bytes: int) -> bytes:
+    """Runs init then the case's data on a fresh database under the loader walls; returns its bytes.
+    SQLite itself stops the load at `max_bytes` (main and temp pages), so memory never gets there first."""
     conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
     try:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        conn.execute(f"PRAGMA max_page_count = {MAX_DATASET_BYTES // page_size}")
+        max_pages = max(1, max_bytes // page_size)
+        conn.execute(f"PRAGMA max_page_count = {max_pages}")
+        conn.execute(f"PRAGMA temp.max_page_count = {max_pages}")
         apply_limits(conn)
         conn.set_authorizer(loader_authorizer)
         deadline = Deadline()
@@ -209,6 +365,8 @@ def build_dataset(init: str, data: Optional[str]) -> bytes:
             try:
                 conn.executescript(script)
             except sqlite3.Error as exc:
+                if exc.sqlite_errorcode == sqlite3.SQLITE_FULL:
+                    raise DatasetTooBig(f"{label}: {too_big_message(max_bytes)}") from None
                 message = "took too long to load" if _interrupted(exc) else engine_message(exc)
                 raise ChallengeInvalid(f"{label}: {message}") from None
             except (MemoryError, OverflowError, ValueError) as exc:
@@ -217,41 +375,54 @@ def build_dataset(init: str, data: Optional[str]) -> bytes:
             conn.execute("COMMIT")
         conn.set_authorizer(None)
         conn.set_progress_handler(None, 0)
-        return conn.serialize()
+        empty = conn.execute("PRAGMA page_count").fetchone()[0] == 0
+        return b"" if empty else conn.serialize()    # SQLite cannot serialize a database of no pages
     finally:
         conn.close()
 
 
-def _run_once(sandbox: _Sandbox, query: str, time_limit_ms: int, max_rows: int) -> Execution:
+def _run_once(sandbox: _Sandbox, query: str, time_limit_ms: int, max_rows: int, max_bytes: int) -> Execution:
     sandbox.deadline.arm(time_limit_ms / 1000.0)
     started = time.perf_counter()
     try:
         cursor = sandbox.conn.execute(query)
-        rows = cursor.fetchmany(max_rows + 1)
-        elapsed_ms = (time.perf_counter() - started) * 1000.0
+        executed_s = time.perf_counter() - started
+        fetched = fetch_bounded(cursor, max_rows, max_bytes)
+        elapsed_ms = (executed_s + fetched.seconds) * 1000.0
         columns = [d[0] for d in cursor.description or ()]
         cursor.close()
     except sqlite3.Error as exc:
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         if _interrupted(exc):
             return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=round(elapsed_ms, 3),
-                             error=f"time limit of {time_limit_ms} ms exceeded")
-        return Execution(verdict=RUNTIME_ERROR, execution_ms=round(elapsed_ms, 3), error=engine_message(exc))
+                             error=f"time limit of {time_limit_ms} ms exceeded", error_class=error_class(exc))
+        return Execution(verdict=RUNTIME_ERROR, execution_ms=round(elapsed_ms, 3), error=engine_message(exc),
+                         error_class=error_class(exc))
     except (MemoryError, OverflowError, ValueError) as exc:
-        return Execution(verdict=RUNTIME_ERROR, error=f"{type(exc).__name__}: {exc}"[:300])
+        return Execution(verdict=RUNTIME_ERROR, error=f"{type(exc).__name__}: {exc}"[:300],
+                         error_class=error_class(exc))
     finally:
         sandbox.deadline.arm(float("inf"))
         if sandbox.conn.in_transaction:
             sandbox.conn.execute("ROLLBACK")
-    if len(rows) > max_rows:
+    if fetched.over == "rows":
         return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=round(elapsed_ms, 3),
                          error=f"the query returned more than {max_rows} rows")
-    return Execution(result=ResultSet(columns, [tuple(r) for r in rows]), execution_ms=round(elapsed_ms, 3),
-                     timings_ms=[elapsed_ms])
+    if fetched.over == "bytes":
+        return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=round(elapsed_ms, 3),
+                         error=f"the query's result is bigger than {max_bytes // 1024} KB")
+    return Execution(result=ResultSet(columns, [tuple(r) for r in fetched.rows]),
+                     execution_ms=round(elapsed_ms, 3), timings_ms=[elapsed_ms])
 
 
 def _interrupted(exc: sqlite3.Error) -> bool:
     return "interrupted" in str(exc).lower()
+
+
+def error_class(exc: BaseException) -> str:
+    """The error without its message (SPEC 9.7, hidden cases): SQLite's result code name
+    (`SQLITE_ERROR`, `SQLITE_AUTH`, `SQLITE_TOOBIG`…) or the Python exception class."""
+    return getattr(exc, "sqlite_errorname", None) or type(exc).__name__
 
 
 def engine_message(exc: BaseException) -> str:
