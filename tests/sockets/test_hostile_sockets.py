@@ -2,6 +2,7 @@
 code, the code and others' queries stay private, malformed payloads get an error ack naming the field,
 and reserved event names sent by a client do nothing."""
 import json
+import re
 import time
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from tests.helpers import wait_until
 from tests.sockets.conftest import CORRECT
 
+HIDDEN_ERROR = re.compile(r"^runtime error( \([A-Za-z_][A-Za-z0-9_.]*\))?$")
 PRIVATE_ATTEMPT_FIELDS = ("query", "cases", "expected_result", "actual_result", "feedback", "error")
 
 
@@ -169,3 +171,27 @@ def test_reserved_event_names_from_a_client_do_nothing(api, sockets, three_case_
     assert sg.call("subscribe", {"channel": f"user:{other.user['id']}"})["status"] == "error"
     assert guest_connected()
     assert sg.sio.connected
+
+
+def test_progress_of_a_hidden_case_names_the_kind_only(api, sockets, three_case_challenge):
+    """The hidden cases hold 3 and 1 rows with ids 1, 2, 3 and 7: a query whose row count or error
+    would carry them finds only kinds in its own live events."""
+    player = api()
+    sock = sockets(player)
+    sock.call("subscribe", {"channel": f"user:{player.user['id']}"})
+    cid = three_case_challenge["id"]
+    probes = ["SELECT id FROM t",                                   # row count: hidden 3 vs 2 expected
+              "SELECT id FROM t WHERE json(CASE WHEN v > 8 THEN 'x' ELSE '1' END) IS NOT NULL"]  # error on 9 only
+    for query in probes:
+        attempt_id = player.call("POST", "/attempts", json={"challenge_id": cid, "query": query}).json()["data"]["id"]
+        sock.wait_for("attempt.completed", lambda d: d["id"] == attempt_id)
+        hidden = [p for p in of_attempt(sock, "attempt.progress", attempt_id) if not p["is_visible"]]
+        assert len(hidden) == 2
+        for progress in hidden:
+            texts = [t for t in (progress["feedback"], progress["error"]) if t]
+            assert progress["verdict"] == "ACCEPTED" or texts, progress
+            for text in texts:
+                assert not any(ch.isdigit() for ch in text), text
+            assert progress["expected_result"] is None and progress["actual_result"] is None
+        said = [p["feedback"] or p["error"] for p in hidden if p["verdict"] != "ACCEPTED"]
+        assert said and all(text == "wrong row count" or HIDDEN_ERROR.match(text) for text in said), said
