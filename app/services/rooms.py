@@ -106,8 +106,13 @@ def sees_code(who: str) -> bool:
     return who in (HOST, PLAYER)
 
 
-def visible_standings(room: Room, who: str) -> list[dict]:
-    return standings(room, live_view=sees_live(room, who))
+def visible_standings(room: Room, who: str, memo: Optional[dict] = None) -> list[dict]:
+    """The standings `who` may see; `memo` shares the (at most two) computations among audiences."""
+    live_view = sees_live(room, who)
+    memo = {} if memo is None else memo
+    if live_view not in memo:
+        memo[live_view] = standings(room, live_view=live_view)
+    return memo[live_view]
 
 
 def audiences(room: Room) -> dict[str, list[int]]:
@@ -123,18 +128,26 @@ def room_view(room: Room, viewer_id: Optional[int] = None) -> dict:
     return view_for(room, audience(room, viewer_id))
 
 
-def view_for(room: Room, who: str) -> dict:
+def view_for(room: Room, who: str, memo: Optional[dict] = None) -> dict:
+    """The room object as `who` sees it; `memo` lets one event build it for every audience cheaply."""
+    memo = {} if memo is None else memo
+    if "fields" not in memo:
+        memo["fields"] = room_fields(room)
+    return {**memo["fields"], "code": room.code if sees_code(who) else None,
+            "standings": visible_standings(room, who, memo)}
+
+
+def room_fields(room: Room) -> dict:
+    """Everything of the room object that is the same for every viewer."""
     names = dict(db.session.execute(
         db.select(User.id, User.full_name).where(User.id.in_([m.user_id for m in room.members]))).all())
     return {
-        "id": room.id, "code": room.code if sees_code(who) else None, "name": room.name,
-        "host_user_id": room.host_user_id,
+        "id": room.id, "name": room.name, "host_user_id": room.host_user_id,
         "host_plays": bool(room.host_plays), "state": room.state, "max_players": room.max_players,
         "duration_s": room.duration_s, "freeze_last_s": room.freeze_last_s, "challenge_ids": room.challenge_ids,
         "players": [{"user_id": m.user_id, "full_name": names.get(m.user_id, ""), "ready": bool(m.ready),
                      "connected": bool(m.connected), "forfeited": bool(m.forfeited)} for m in players(room)],
         "spectators": [m.user_id for m in room.members if m.is_spectator],
-        "standings": visible_standings(room, who),
         "frozen": is_frozen(room),
         "seq": room.seq,
         "created_at": iso(room.created_at), "starts_at": iso(room.starts_at), "ends_at": iso(room.ends_at),
@@ -183,12 +196,14 @@ def emit_per_audience(room: Room, event: str, payload_for: Callable[[str], Optio
 
 def emit_state(room: Room) -> None:
     """room.state to everyone in the room, each with the code and standings they may see."""
-    emit_per_audience(room, "room.state", lambda who: view_for(room, who))
+    memo: dict = {}
+    emit_per_audience(room, "room.state", lambda who: view_for(room, who, memo))
 
 
 def emit_standings(room: Room) -> None:
     """room.standings after a counted attempt; during a freeze only the host's change."""
-    emit_per_audience(room, "room.standings", lambda who: {"standings": visible_standings(room, who)}
+    memo: dict = {}
+    emit_per_audience(room, "room.standings", lambda who: {"standings": visible_standings(room, who, memo)}
                       if sees_live(room, who) else None)
 
 
