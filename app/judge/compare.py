@@ -1,7 +1,8 @@
 """Result comparison (SPEC section 4): one checker per rule, run in order, first failure wins.
 
-A checker returns None when its rule holds, else the one-line feedback a player
-can act on. Feedback never quotes result data, so hidden cases stay hidden.
+A checker returns None when its rule holds, else a `Difference`: its `kind` (no
+number, no value: all a hidden case may tell, SPEC 9.7) and its `detail`, the
+one-line feedback a visible case gives. Neither quotes result data.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime as _dt
 import decimal
 import math
 from collections import Counter
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Callable, Optional, Sequence
 
@@ -19,12 +21,29 @@ REL_TOL = 1e-6
 ABS_TOL = 1e-9          # so 0 and 1e-12 (float noise) are equal
 GREEDY_MATCH_LIMIT = 2000   # rows; above it numeric near-ties are matched after sorting only
 
-Checker = Callable[[ResultSet, ResultSet], Optional[str]]
+WRONG_COLUMN_COUNT = "wrong column count"
+WRONG_COLUMN_NAMES = "wrong column names"
+WRONG_ROW_COUNT = "wrong row count"
+WRONG_ORDER = "right rows in the wrong order"
+ROWS_DIFFER = "rows differ from the expected result"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Why a result was not accepted: `kind` is one of the constants above, `detail` adds the counts."""
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+Checker = Callable[[ResultSet, ResultSet], Optional[Difference]]
 
 
 def compare(expected: ResultSet, actual: ResultSet, order_keys: Optional[Sequence[OrderKey]],
-            check_column_names: bool = True) -> tuple[bool, Optional[str]]:
-    """(accepted, feedback): feedback is None when accepted."""
+            check_column_names: bool = True) -> tuple[bool, Optional[Difference]]:
+    """(accepted, difference): the difference is None when accepted."""
     checkers: list[Checker] = [check_column_count]
     if check_column_names:
         checkers.append(check_column_names_match)
@@ -47,35 +66,37 @@ def identical_rows(expected: Sequence[Sequence[Any]], actual: Sequence[Sequence[
     return list(map(type, chain.from_iterable(expected))) == list(map(type, chain.from_iterable(actual)))
 
 
-def check_column_count(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+def check_column_count(expected: ResultSet, actual: ResultSet) -> Optional[Difference]:
     if len(expected.columns) != len(actual.columns):
-        return f"wrong column count: expected {len(expected.columns)}, got {len(actual.columns)}"
+        return Difference(WRONG_COLUMN_COUNT, f"{WRONG_COLUMN_COUNT}: expected {len(expected.columns)}, "
+                                              f"got {len(actual.columns)}")
     return None
 
 
-def check_column_names_match(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+def check_column_names_match(expected: ResultSet, actual: ResultSet) -> Optional[Difference]:
     wanted = [str(c).lower() for c in expected.columns]
     got = [str(c).lower() for c in actual.columns]
     if wanted != got:
-        return f"wrong column names: expected ({', '.join(wanted)}), got ({', '.join(got)})"
+        return Difference(WRONG_COLUMN_NAMES, f"{WRONG_COLUMN_NAMES}: expected ({', '.join(wanted)}), "
+                                              f"got ({', '.join(got)})")
     return None
 
 
-def check_row_count(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+def check_row_count(expected: ResultSet, actual: ResultSet) -> Optional[Difference]:
     if len(expected.rows) != len(actual.rows):
-        return f"wrong row count: expected {len(expected.rows)}, got {len(actual.rows)}"
+        return Difference(WRONG_ROW_COUNT, f"{WRONG_ROW_COUNT}: expected {len(expected.rows)}, got {len(actual.rows)}")
     return None
 
 
-def check_rows_multiset(expected: ResultSet, actual: ResultSet) -> Optional[str]:
+def check_rows_multiset(expected: ResultSet, actual: ResultSet) -> Optional[Difference]:
     differing = count_unmatched(expected.rows, actual.rows)
     if differing:
         noun = "row differs" if differing == 1 else "rows differ"
-        return f"{differing} {noun} from the expected result"
+        return Difference(ROWS_DIFFER, f"{differing} {noun} from the expected result")
     return None
 
 
-def check_order(expected: ResultSet, actual: ResultSet, order_keys: Sequence[OrderKey]) -> Optional[str]:
+def check_order(expected: ResultSet, actual: ResultSet, order_keys: Sequence[OrderKey]) -> Optional[Difference]:
     """Rows must follow the solution's ORDER BY as far as its keys reach; ties may come in any order."""
     indexes = resolve_order_indexes(order_keys, expected.columns)
     if indexes is None:        # a key is not an output column: only the exact order proves it
@@ -83,7 +104,7 @@ def check_order(expected: ResultSet, actual: ResultSet, order_keys: Sequence[Ord
     else:
         in_order = all(rows_equal([e[i] for i in indexes], [a[i] for i in indexes])
                        for e, a in zip(expected.rows, actual.rows))
-    return None if in_order else "right rows in the wrong order"
+    return None if in_order else Difference(WRONG_ORDER, WRONG_ORDER)
 
 
 def resolve_order_indexes(order_keys: Sequence[OrderKey], columns: Sequence[str]) -> Optional[list[int]]:

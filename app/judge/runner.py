@@ -8,14 +8,14 @@ case, ever.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from functools import lru_cache
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Optional
 
-from app.judge.compare import compare
+from app.judge.compare import Difference, compare
+from app.judge.disclosure import disclose
 from app.judge.engines import DIALECTS
 from app.judge.engines.base import Engine
 from app.judge.events import JobCompletionEvent, JobInitEvent, TestCaseSpec
@@ -27,7 +27,6 @@ from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, REJECTED, WRONG_ANSW
 log = logging.getLogger("sqlarena.judge")
 SOLUTION_TIME_FACTOR = 3          # the reference solution gets slack under load (it passed validation)
 EXPECTED_CACHE_SIZE = 4096
-QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 LoadChallenge = Callable[[int, str], Mapping]
 
@@ -137,18 +136,19 @@ class Judge:
         actual_json = run.result.to_json() if run.result is not None else None
         if run.verdict:
             return self._event(job, case, COMPLETED, run.verdict, run.execution_ms, expected.result.to_json(),
-                               actual_json, error=run.error)
-        accepted, feedback = compare(expected.result, run.result, expected.order_keys, job.check_column_names)
+                               actual_json, error=run.error, error_class=run.error_class)
+        accepted, difference = compare(expected.result, run.result, expected.order_keys, job.check_column_names)
         return self._event(job, case, COMPLETED, ACCEPTED if accepted else WRONG_ANSWER, run.execution_ms,
-                           expected.result.to_json(), actual_json, feedback=feedback)
+                           expected.result.to_json(), actual_json, difference=difference)
 
     @staticmethod
     def _event(job: JobInitEvent, case: Optional[TestCaseSpec], status: str, verdict: Optional[str],
                execution_ms: Optional[float] = None, expected_json: Optional[str] = None,
-               actual_json: Optional[str] = None, error: Optional[str] = None,
-               feedback: Optional[str] = None) -> JobCompletionEvent:
-        if error and case is not None and not case.is_visible and status == COMPLETED:
-            error = redact_values(error)
+               actual_json: Optional[str] = None, error: Optional[str] = None, error_class: Optional[str] = None,
+               difference: Optional[Difference] = None) -> JobCompletionEvent:
+        """The case's event, its texts already cut to what the player may read (`disclose`)."""
+        visible = case is None or case.is_visible
+        error, feedback = disclose(visible, verdict, error, error_class, difference)
         return JobCompletionEvent(
             attempt_id=job.attempt_id, user_id=job.user_id, challenge_id=job.challenge_id,
             test_case_id=case.id if case else None, status=status, verdict=verdict, execution_ms=execution_ms,
@@ -166,12 +166,6 @@ def gate(query: str, dialect: str, max_chars: int) -> Optional[str]:
     except QueryRejected as exc:
         return str(exc)
     return None
-
-
-def redact_values(message: str) -> str:
-    """Quoted text in an engine error may be hidden data (`invalid input syntax for type integer:
-    "secret"`): a hidden case's error keeps its shape, not its values."""
-    return QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message)
 
 
 def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[str]) -> dict:

@@ -23,7 +23,8 @@ standing = Model("Standing", {
 player = Model("RoomPlayer", {"user_id": fields.Integer, "full_name": fields.String, "ready": fields.Boolean,
                               "connected": fields.Boolean, "forfeited": fields.Boolean})
 room_model = Model("Room", {
-    "id": fields.Integer, "code": fields.String, "name": fields.String, "host_user_id": fields.Integer,
+    "id": fields.Integer, "name": fields.String, "host_user_id": fields.Integer,
+    "code": fields.String(description="the join code; null for anyone but the host and the seated players"),
     "host_plays": fields.Boolean, "state": fields.String(enum=["LOBBY", "COUNTDOWN", "RUNNING", "FINISHED"]),
     "max_players": fields.Integer, "duration_s": fields.Integer, "freeze_last_s": fields.Integer,
     "challenge_ids": fields.List(fields.Integer), "players": fields.List(fields.Nested(player)),
@@ -46,6 +47,7 @@ def view(room) -> dict:
 class RoomList(AuthResource):
     @ns.expect(room_body)
     @ns.response(201, "Created, with its join code", ns.models["RoomEnvelope"])
+    @ns.response(409, "The user already hosts MAX_OPEN_ROOMS_PER_USER rooms not FINISHED")
     def post(self):
         return ok(view(room_service.create_room(current_user, json_body())), 201)
 
@@ -74,7 +76,9 @@ class StartRoom(AuthResource):
 
 @ns.route("/<int:room_id>/end")
 class EndRoom(AuthResource):
+    @ns.response(409, "Already FINISHED")
     def post(self, room_id: int):
+        """Ends the room now (host): a RUNNING room with its standings, a LOBBY or COUNTDOWN room unplayed."""
         return ok(view(room_service.end_now(room_service.get_room(room_id), current_user)))
 
 
@@ -87,7 +91,7 @@ class Rematch(AuthResource):
 
 @ns.route("/<int:room_id>/results")
 class Results(AuthResource):
-    @ns.response(200, "Final standings", ns.models["RoomResultsEnvelope"])
+    @ns.response(200, "Standings (frozen for all but the host during a freeze)", ns.models["RoomResultsEnvelope"])
     def get(self, room_id: int):
         room = room_service.get_room(room_id)
         final = room_service.results(room, viewer=current_user)

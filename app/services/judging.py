@@ -134,7 +134,7 @@ class JudgingService:
             log.exception("could not publish job attempt_id=%s; the sweeper will retry", attempt.id)
             return
         log.info("job queued attempt_id=%s challenge_id=%s", attempt.id, challenge.id)
-        live.publish("attempt.queued", attempt.to_dict(), live.attempt_channels(attempt))
+        live.publish_attempt("attempt.queued", attempt, attempt.to_dict())
 
     def rejudge(self, challenge: Challenge) -> int:
         attempts = db.session.execute(db.select(Attempt).where(Attempt.challenge_id == challenge.id)).scalars().all()

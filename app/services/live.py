@@ -3,15 +3,29 @@
 Services call `publish`; with a message queue configured the event reaches
 every web process. A list of channels is delivered once per socket even when
 the socket is in several of them (python-socketio merges the rooms' members).
+
+A socket that joins a room is in two channels: `room:<id>` (events everyone in
+the room reads alike) and its member channel `room-member:<id>:<user id>`, for
+events whose payload depends on who reads it (the join code, live standings
+during a freeze, another player's attempt). Such an event goes to member
+channels only, one payload per reader, so each socket still gets it once.
 """
 from __future__ import annotations
 
 import logging
 from typing import Iterable
 
-from app.extensions import socketio
+from app.extensions import db, socketio
+from app.models import Room, RoomPlayer
 
 log = logging.getLogger("sqlarena.live")
+
+# What the other people in a room may read of a player's attempt (SPEC 9.7): the outcome, never
+# the query, the case results or their texts. Allow-lists, so a new field stays private by default.
+PUBLIC_ATTEMPT_FIELDS = ("id", "user_id", "challenge_id", "room_id", "status", "verdict", "score", "passed",
+                         "total", "execution_ms", "created_at", "judged_at")
+PUBLIC_PROGRESS_FIELDS = ("attempt_id", "user_id", "challenge_id", "room_id", "test_case_id", "status",
+                          "verdict", "score", "execution_ms", "is_visible", "judged", "total")
 
 
 def publish(event: str, payload: dict, channels: Iterable[str]) -> None:
@@ -24,8 +38,38 @@ def publish(event: str, payload: dict, channels: Iterable[str]) -> None:
         log.exception("could not publish %s to %s", event, targets)
 
 
-def attempt_channels(attempt) -> list[str]:
-    channels = [f"attempt:{attempt.id}", f"user:{attempt.user_id}"]
-    if attempt.room_id is not None:
-        channels.append(f"room:{attempt.room_id}")
-    return channels
+def room_channel(room_id: int) -> str:
+    return f"room:{room_id}"
+
+
+def member_channel(room_id: int, user_id: int) -> str:
+    """The channel of one user's sockets in one room (joined on `room.join`; clients cannot subscribe)."""
+    return f"room-member:{room_id}:{user_id}"
+
+
+def member_channels(room_id: int, user_ids: Iterable[int]) -> list[str]:
+    return [member_channel(room_id, user_id) for user_id in user_ids]
+
+
+def publish_attempt(event: str, attempt, payload: dict) -> None:
+    """An `attempt.*` event: whole to the owner (`attempt:`, `user:` and their own member channel),
+    the public fields only to everyone else in the attempt's room."""
+    owner = [f"attempt:{attempt.id}", f"user:{attempt.user_id}"]
+    if attempt.room_id is None:
+        publish(event, payload, owner)
+        return
+    publish(event, payload, owner + [member_channel(attempt.room_id, attempt.user_id)])
+    others = [uid for uid in room_people(attempt.room_id) if uid != attempt.user_id]
+    publish(event, public_attempt_payload(event, payload), member_channels(attempt.room_id, others))
+
+
+def public_attempt_payload(event: str, payload: dict) -> dict:
+    fields = PUBLIC_PROGRESS_FIELDS if event == "attempt.progress" else PUBLIC_ATTEMPT_FIELDS
+    return {name: payload[name] for name in fields if name in payload}
+
+
+def room_people(room_id: int) -> list[int]:
+    """The host and every member (players and spectators) of a room: all who may have a socket in it."""
+    host = db.session.execute(db.select(Room.host_user_id).where(Room.id == room_id)).scalar_one_or_none()
+    members = db.session.execute(db.select(RoomPlayer.user_id).where(RoomPlayer.room_id == room_id)).scalars()
+    return list(dict.fromkeys([uid for uid in (host, *members) if uid is not None]))

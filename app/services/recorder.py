@@ -53,7 +53,7 @@ def record(event: JobCompletionEvent) -> None:
     if not _store_case(attempt, event):
         return
     judged = len(attempt.cases)
-    live.publish("attempt.progress", progress_payload(event, judged, attempt.total), live.attempt_channels(attempt))
+    live.publish_attempt("attempt.progress", attempt, progress_payload(event, judged, attempt.total))
     if judged >= attempt.total:
         _finalise(attempt)
 
@@ -101,7 +101,7 @@ def _finalise(attempt: Attempt) -> None:
     challenge_stats.attempt_completed(attempt)
     db.session.commit()
     log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
-    live.publish("attempt.completed", attempt.to_dict(), live.attempt_channels(attempt))
+    live.publish_attempt("attempt.completed", attempt, attempt.to_dict())
     if changed:
         # A new best always changes the user's (score, time), so the visible ranking changed
         # exactly when the user is on the board now (a better best never falls off it).
@@ -122,7 +122,7 @@ def _fail(attempt: Attempt, error: str) -> None:
     attempt.judged_at = utcnow()
     db.session.commit()
     log.warning("attempt failed attempt_id=%s error=%s", attempt.id, error)
-    live.publish("attempt.completed", attempt.to_dict(), live.attempt_channels(attempt))
+    live.publish_attempt("attempt.completed", attempt, attempt.to_dict())
     _run_hooks(attempt)
 
 

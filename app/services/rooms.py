@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Callable, Optional
 
 from flask import current_app
 from sqlalchemy import update
@@ -23,6 +23,7 @@ from app.services import live, similarity
 from app.services.standings import Contestant, CountedAttempt, compute_standings, winners
 
 LOBBY, COUNTDOWN, RUNNING, FINISHED = "LOBBY", "COUNTDOWN", "RUNNING", "FINISHED"
+HOST, PLAYER, WATCHER = "host", "player", "watcher"      # audiences: who sees what of a room
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_TOURNAMENT_PLAYERS = 200
 MAX_ROOM_CHALLENGES = 20
@@ -86,22 +87,68 @@ def standings(room: Room, live_view: bool = True) -> list[dict]:
     return compute_standings(contestants, counted_attempts(room, until), room.challenge_ids, room.starts_at)
 
 
-def can_see_live(room: Room, user_id: int) -> bool:
-    return user_id == room.host_user_id
+# -- who sees what ------------------------------------------------------------------
+def audience(room: Room, user_id: Optional[int]) -> str:
+    """What a user is to the room, which decides all they may see of it."""
+    if user_id is not None and user_id == room.host_user_id:
+        return HOST
+    seat = member(room, user_id) if user_id is not None else None
+    return PLAYER if seat is not None and not seat.is_spectator else WATCHER
+
+
+def sees_live(room: Room, who: str) -> bool:
+    """The freeze rule (SPEC 6, 9.4): during the last `freeze_last_s` only the host sees live standings;
+    everyone else reads them as they were at the freeze until the room is FINISHED."""
+    return who == HOST or not is_frozen(room)
+
+
+def sees_code(who: str) -> bool:
+    """The join code is for the host and the seated players (SPEC 9.7), never for spectators."""
+    return who in (HOST, PLAYER)
+
+
+def visible_standings(room: Room, who: str, memo: Optional[dict] = None) -> list[dict]:
+    """The standings `who` may see; `memo` shares the (at most two) computations among audiences."""
+    live_view = sees_live(room, who)
+    memo = {} if memo is None else memo
+    if live_view not in memo:
+        memo[live_view] = standings(room, live_view=live_view)
+    return memo[live_view]
+
+
+def audiences(room: Room) -> dict[str, list[int]]:
+    """The user ids of each audience: the host, the seated players, everyone else in the room."""
+    groups: dict[str, list[int]] = {HOST: [room.host_user_id], PLAYER: [], WATCHER: []}
+    for seat in room.members:
+        if seat.user_id != room.host_user_id:
+            groups[WATCHER if seat.is_spectator else PLAYER].append(seat.user_id)
+    return groups
 
 
 def room_view(room: Room, viewer_id: Optional[int] = None) -> dict:
-    live_view = room.state != RUNNING or (viewer_id is not None and can_see_live(room, viewer_id))
+    return view_for(room, audience(room, viewer_id))
+
+
+def view_for(room: Room, who: str, memo: Optional[dict] = None) -> dict:
+    """The room object as `who` sees it; `memo` lets one event build it for every audience cheaply."""
+    memo = {} if memo is None else memo
+    if "fields" not in memo:
+        memo["fields"] = room_fields(room)
+    return {**memo["fields"], "code": room.code if sees_code(who) else None,
+            "standings": visible_standings(room, who, memo)}
+
+
+def room_fields(room: Room) -> dict:
+    """Everything of the room object that is the same for every viewer."""
     names = dict(db.session.execute(
         db.select(User.id, User.full_name).where(User.id.in_([m.user_id for m in room.members]))).all())
     return {
-        "id": room.id, "code": room.code, "name": room.name, "host_user_id": room.host_user_id,
+        "id": room.id, "name": room.name, "host_user_id": room.host_user_id,
         "host_plays": bool(room.host_plays), "state": room.state, "max_players": room.max_players,
         "duration_s": room.duration_s, "freeze_last_s": room.freeze_last_s, "challenge_ids": room.challenge_ids,
         "players": [{"user_id": m.user_id, "full_name": names.get(m.user_id, ""), "ready": bool(m.ready),
                      "connected": bool(m.connected), "forfeited": bool(m.forfeited)} for m in players(room)],
         "spectators": [m.user_id for m in room.members if m.is_spectator],
-        "standings": standings(room, live_view=live_view),
         "frozen": is_frozen(room),
         "seq": room.seq,
         "created_at": iso(room.created_at), "starts_at": iso(room.starts_at), "ends_at": iso(room.ends_at),
@@ -110,10 +157,11 @@ def room_view(room: Room, viewer_id: Optional[int] = None) -> dict:
 
 
 def results(room: Room, viewer: Optional[User] = None) -> dict:
-    """Final standings; the host (and admins) also get similar accepted queries among the players."""
-    final = standings(room, live_view=True)
-    data = {"room_id": room.id, "standings": final,
-            "winner_user_ids": winners(final) if room.state == FINISHED else []}
+    """Standings as the viewer may see them (final once FINISHED); the host (and admins) also get
+    similar accepted queries among the players. Without a viewer: the live standings (the server's own)."""
+    shown = standings(room) if viewer is None else visible_standings(room, audience(room, viewer.id))
+    data = {"room_id": room.id, "standings": shown,
+            "winner_user_ids": winners(shown) if room.state == FINISHED else []}
     if viewer is not None and (viewer.id == room.host_user_id or viewer.role == "admin"):
         seated = [m.user_id for m in players(room)]
         data["similar_pairs"] = [
@@ -131,18 +179,33 @@ def next_seq(room: Room) -> int:
     return seq
 
 
-def emit(room: Room, event: str, payload: dict, channels: Optional[list[str]] = None) -> None:
+def emit(room: Room, event: str, payload: dict) -> None:
+    """An event every socket in the room reads alike."""
     payload = {**payload, "room_id": room.id, "seq": next_seq(room)}
-    live.publish(event, payload, channels or [f"room:{room.id}"])
+    live.publish(event, payload, [live.room_channel(room.id)])
+
+
+def emit_per_audience(room: Room, event: str, payload_for: Callable[[str], Optional[dict]]) -> None:
+    """An event whose payload depends on the reader: one payload per audience (None: that audience
+    gets nothing), on the member channels, under one `seq`."""
+    seq = next_seq(room)
+    for who, user_ids in audiences(room).items():
+        payload = payload_for(who) if user_ids else None
+        if payload is not None:
+            live.publish(event, {**payload, "room_id": room.id, "seq": seq}, live.member_channels(room.id, user_ids))
 
 
 def emit_state(room: Room) -> None:
-    """room.state to the room; while frozen the host gets the live standings on their own sockets."""
-    seq = next_seq(room)
-    live.publish("room.state", {**room_view(room), "room_id": room.id, "seq": seq}, [f"room:{room.id}"])
-    if is_frozen(room):
-        live.publish("room.state", {**room_view(room, room.host_user_id), "room_id": room.id, "seq": seq},
-                     [f"user-sockets:{room.host_user_id}"])
+    """room.state to everyone in the room, each with the code and standings they may see."""
+    memo: dict = {}
+    emit_per_audience(room, "room.state", lambda who: view_for(room, who, memo))
+
+
+def emit_standings(room: Room) -> None:
+    """room.standings after a counted attempt; during a freeze only the host's change."""
+    memo: dict = {}
+    emit_per_audience(room, "room.standings", lambda who: {"standings": visible_standings(room, who, memo)}
+                      if sees_live(room, who) else None)
 
 
 # -- lifecycle -----------------------------------------------------------------
@@ -178,6 +241,7 @@ def parse_room(body: dict, user: User) -> dict:
 
 def create_room(user: User, body: dict) -> Room:
     values = parse_room(body, user)
+    require_room_quota(user)
     challenge_ids = values.pop("challenge_ids")
     room = Room(host_user_id=user.id, code=_new_code(), state=LOBBY, **values)
     room.challenge_ids = challenge_ids
@@ -188,16 +252,37 @@ def create_room(user: User, body: dict) -> Room:
     return room
 
 
-def join(room: Room, user: User) -> RoomPlayer:
-    """Keeps an existing seat; else a free seat in the LOBBY; else a spectator place."""
+def require_room_quota(user: User) -> None:
+    """At most MAX_OPEN_ROOMS_PER_USER hosted rooms not FINISHED (SPEC 9.7): every open room costs the
+    room clock. 409, since the way out is to end one (POST /api/rooms/:id/end works in any open state)."""
+    limit = current_app.config["MAX_OPEN_ROOMS_PER_USER"]
+    # Serialises one user's room creations on PostgreSQL, so two at once cannot both pass the count.
+    db.session.execute(db.select(User.id).where(User.id == user.id).with_for_update())
+    open_rooms = db.session.execute(db.select(db.func.count()).select_from(Room).where(
+        Room.host_user_id == user.id, Room.state != FINISHED)).scalar_one()
+    if open_rooms >= limit:
+        raise Conflict(f"you already host {open_rooms} rooms that are not finished (at most {limit}); "
+                       f"end one first")
+
+
+def join(room: Room, user: User, with_code: bool = False) -> RoomPlayer:
+    """Keeps an existing seat. A free LOBBY seat goes only to a user who came with the code (or to the
+    playing host); anyone else, and everyone once the seats are taken or the room started, watches."""
     seat = member(room, user.id)
+    if seat is not None and not (seat.is_spectator and with_code):
+        return seat
+    hosting_only = user.id == room.host_user_id and not room.host_plays
+    may_sit = (with_code or user.id == room.host_user_id) and not hosting_only
+    sits = may_sit and len(players(room)) < room.max_players and room.state == LOBBY
     if seat is None:
-        hosting_only = user.id == room.host_user_id and not room.host_plays
-        seated = len(players(room)) < room.max_players and room.state == LOBBY and not hosting_only
-        seat = RoomPlayer(user_id=user.id, is_spectator=not seated)
+        seat = RoomPlayer(user_id=user.id, is_spectator=not sits)
         room.members.append(seat)
-        db.session.commit()
-        emit_state(room)
+    elif sits:
+        seat.is_spectator = False       # was watching the lobby, now came with the code
+    else:
+        return seat
+    db.session.commit()
+    emit_state(room)
     return seat
 
 
@@ -205,7 +290,7 @@ def join_by_code(user: User, code: str) -> Room:
     room = db.session.execute(db.select(Room).filter_by(code=code.strip().upper())).scalar_one_or_none()
     if room is None:
         raise NotFound("no room has that code")
-    join(room, user)
+    join(room, user, with_code=True)
     return room
 
 
@@ -249,10 +334,10 @@ def begin(room: Room) -> bool:
 
 
 def finish(room: Room) -> bool:
-    """RUNNING → FINISHED once; announces the final, unfrozen standings to everyone alike."""
+    """Any open state → FINISHED once; announces the final, unfrozen standings to everyone alike."""
     now = utcnow()
     changed = db.session.execute(
-        update(Room).where(Room.id == room.id, Room.state.in_((RUNNING, COUNTDOWN))).values(
+        update(Room).where(Room.id == room.id, Room.state.in_((LOBBY, COUNTDOWN, RUNNING))).values(
             state=FINISHED, finished_at=now)).rowcount
     db.session.commit()
     db.session.refresh(room)
@@ -264,9 +349,10 @@ def finish(room: Room) -> bool:
 
 
 def end_now(room: Room, user: User) -> Room:
+    """Ends a room now; a LOBBY or COUNTDOWN room is closed unplayed (so it stops counting as open)."""
     require_host(room, user)
-    if room.state != RUNNING:
-        raise Conflict(f"the room is {room.state}, not RUNNING")
+    if room.state == FINISHED:
+        raise Conflict("the room is already FINISHED")
     finish(room)
     return room
 
@@ -275,6 +361,7 @@ def rematch(room: Room, user: User) -> Room:
     require_host(room, user)
     if room.state != FINISHED:
         raise Conflict("a rematch needs a FINISHED room")
+    require_room_quota(user)
     new_room = Room(host_user_id=room.host_user_id, code=_new_code(), state=LOBBY, name=room.name,
                     host_plays=room.host_plays, max_players=room.max_players, duration_s=room.duration_s,
                     freeze_last_s=room.freeze_last_s)
@@ -286,7 +373,8 @@ def rematch(room: Room, user: User) -> Room:
     db.session.flush()
     room.rematch_room_id = new_room.id
     db.session.commit()
-    emit(room, "room.rematch", {"new_room_id": new_room.id, "code": new_room.code})
+    emit_per_audience(room, "room.rematch", lambda who: {
+        "new_room_id": new_room.id, "code": new_room.code if sees_code(who) else None})
     return new_room
 
 
@@ -369,12 +457,7 @@ def on_attempt_completed(attempt: Attempt) -> None:
         return
     if attempt.verdict == "ACCEPTED":
         _announce_first_solve(room, attempt)
-    if is_frozen(room):
-        seq = next_seq(room)
-        live.publish("room.standings", {"room_id": room.id, "seq": seq, "standings": standings(room)},
-                     [f"user-sockets:{room.host_user_id}"])
-    else:
-        emit(room, "room.standings", {"standings": standings(room)})
+    emit_standings(room)
     if everyone_solved_everything(room):
         finish(room)
 

@@ -1,22 +1,30 @@
 """Connection auth and channel subscriptions (`attempt:`, `challenge:`, `user:`)."""
 from __future__ import annotations
 
+import functools
+import logging
+
 from flask import request
 from flask_jwt_extended import decode_token
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from app.errors import BadRequest, Forbidden, NotFound, error_envelope
+from app.errors import Forbidden, NotFound, error_envelope
 from app.extensions import db, socketio
 from app.models import Attempt, Challenge, User
 from app.services import challenges as challenge_service, leaderboard, sessions
+from app.sockets import payload as read
 from app.sockets.session import connected_user, forget, remember
+
+log = logging.getLogger("sqlarena.sockets")
 
 
 def acked(handler):
-    """Wraps a handler so it always answers with the API envelope, errors included."""
-    def wrapper(payload=None):
+    """Wraps a handler so it always answers with the API envelope, errors included (a payload that is
+    not an object, or extra arguments, included)."""
+    @functools.wraps(handler)
+    def wrapper(payload=None, *_extra):
         try:
-            data = handler(payload if isinstance(payload, dict) else {})
+            data = handler(read.as_object(payload))
             return {"status": "success", "data": data}
         except Exception as exc:  # every failure becomes an error ack
             db.session.rollback()
@@ -24,11 +32,26 @@ def acked(handler):
             return body
         finally:
             db.session.remove()
-    wrapper.__name__ = handler.__name__
+    return wrapper
+
+
+def lifecycle_only(handler):
+    """For the connect and disconnect handlers: python-socketio also hands them a client's *event*
+    of that name (a client may emit "connect" or "disconnect" like any event). A real connect or
+    disconnect runs while the socket is still connecting or already leaving; a client's event only
+    reaches a socket that is fully connected (python-socketio's pending states tell them apart;
+    this holds because `always_connect` stays off). Such an event does nothing."""
+    @functools.wraps(handler)
+    def wrapper(*args):
+        if socketio.server.manager.is_connected(request.sid, request.namespace or "/"):
+            log.warning("ignored a client event named %r (reserved) sid=%s", handler.__name__, request.sid)
+            return None
+        return handler(*args)
     return wrapper
 
 
 @socketio.on("connect")
+@lifecycle_only
 def on_connect(auth=None):
     token = (auth or {}).get("token") if isinstance(auth, dict) else None
     if not token:
@@ -49,6 +72,7 @@ def on_connect(auth=None):
 
 
 @socketio.on("disconnect")
+@lifecycle_only
 def on_disconnect(*_args):
     from app.sockets.rooms import on_socket_gone
     sid = request.sid
@@ -60,16 +84,6 @@ def on_disconnect(*_args):
     finally:
         forget(sid)
         db.session.remove()
-
-
-def channel_of(payload: dict) -> tuple[str, int]:
-    channel = payload.get("channel")
-    if not isinstance(channel, str) or ":" not in channel:
-        raise BadRequest("'channel' must look like 'attempt:<id>', 'challenge:<id>' or 'user:<id>'")
-    kind, _, raw_id = channel.partition(":")
-    if kind not in ("attempt", "challenge", "user") or not raw_id.isdigit():
-        raise BadRequest("unknown channel")
-    return kind, int(raw_id)
 
 
 def authorise_channel(kind: str, target_id: int) -> None:
@@ -90,7 +104,7 @@ def authorise_channel(kind: str, target_id: int) -> None:
 @socketio.on("subscribe")
 @acked
 def on_subscribe(payload: dict):
-    kind, target_id = channel_of(payload)
+    kind, target_id = read.channel(payload)
     authorise_channel(kind, target_id)
     channel = f"{kind}:{target_id}"
     join_room(channel)
@@ -104,7 +118,7 @@ def on_subscribe(payload: dict):
 @socketio.on("unsubscribe")
 @acked
 def on_unsubscribe(payload: dict):
-    kind, target_id = channel_of(payload)
+    kind, target_id = read.channel(payload)
     channel = f"{kind}:{target_id}"
     leave_room(channel)
     return {"channel": channel}

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import request
 from flask_socketio import join_room, leave_room
 
-from app.errors import BadRequest
 from app.extensions import db, socketio
 from app.models import User
+from app.services import live
 from app.services import rooms as room_service
+from app.sockets import payload as read
 from app.sockets.channels import acked
 from app.sockets.session import connected_user, rooms_of, sids_of_user, track_room, untrack_room
 
@@ -18,10 +19,20 @@ def caller() -> User:
 
 
 def room_from(payload: dict):
-    room_id = payload.get("room_id")
-    if not isinstance(room_id, int) or isinstance(room_id, bool):
-        raise BadRequest("'room_id' must be an integer")
-    return room_service.get_room(room_id)
+    return room_service.get_room(read.identifier(payload, "room_id"))
+
+
+def enter(room_id: int, user_id: int) -> None:
+    """This socket joins the room's broadcast channel and its own member channel (see services.live)."""
+    join_room(live.room_channel(room_id))
+    join_room(live.member_channel(room_id, user_id))
+    track_room(request.sid, room_id)
+
+
+def exit_room(room_id: int, user_id: int) -> None:
+    leave_room(live.room_channel(room_id))
+    leave_room(live.member_channel(room_id, user_id))
+    untrack_room(request.sid, room_id)
 
 
 @socketio.on("room.join")
@@ -29,8 +40,7 @@ def room_from(payload: dict):
 def on_room_join(payload: dict):
     room, user = room_from(payload), caller()
     room_service.join(room, user)
-    join_room(f"room:{room.id}")
-    track_room(request.sid, room.id)
+    enter(room.id, user.id)
     room_service.mark_connection(room, user.id, connected=True)
     return room_service.room_view(room, user.id)
 
@@ -38,9 +48,7 @@ def on_room_join(payload: dict):
 @socketio.on("room.ready")
 @acked
 def on_room_ready(payload: dict):
-    ready = payload.get("ready", True)
-    if not isinstance(ready, bool):
-        raise BadRequest("'ready' must be true or false")
+    ready = read.flag(payload, "ready", default=True)
     room, user = room_from(payload), caller()
     return room_service.room_view(room_service.set_ready(room, user, ready), user.id)
 
@@ -56,8 +64,7 @@ def on_room_start(payload: dict):
 @acked
 def on_room_leave(payload: dict):
     room, user = room_from(payload), caller()
-    leave_room(f"room:{room.id}")
-    untrack_room(request.sid, room.id)
+    exit_room(room.id, user.id)
     room_service.leave(room, user)
     return {"room_id": room.id}
 
@@ -73,7 +80,8 @@ def on_room_announce(payload: dict):
 @acked
 def on_room_kick(payload: dict):
     room, user = room_from(payload), caller()
-    return room_service.room_view(room_service.kick(room, user, payload.get("user_id")), user.id)
+    target_id = read.identifier(payload, "user_id")
+    return room_service.room_view(room_service.kick(room, user, target_id), user.id)
 
 
 def on_socket_gone(sid: str, user_id: int) -> None:
@@ -85,4 +93,3 @@ def on_socket_gone(sid: str, user_id: int) -> None:
         room = db.session.get(room_service.Room, room_id)
         if room is not None:
             room_service.mark_connection(room, user_id, connected=False)
-

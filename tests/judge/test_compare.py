@@ -2,7 +2,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from app.judge.compare import compare
+from app.judge.compare import (ROWS_DIFFER, WRONG_COLUMN_COUNT, WRONG_COLUMN_NAMES, WRONG_ORDER, WRONG_ROW_COUNT,
+                               Difference, compare)
 from app.judge.gate import OrderKey
 from app.judge.results import ResultSet
 
@@ -18,23 +19,25 @@ def test_equal_multiset_in_any_order_without_order_by():
 
 def test_duplicates_count():
     ok, feedback = compare(rs("a", (1,), (1,), (2,)), rs("a", (1,), (2,), (2,)), None)
-    assert not ok and feedback == "1 row differs from the expected result"
+    assert not ok and feedback == Difference(ROWS_DIFFER, "1 row differs from the expected result")
 
 
 def test_column_count_first():
-    assert compare(rs("ab", (1, 2)), rs("a", (1,)), None) == (False, "wrong column count: expected 2, got 1")
+    assert compare(rs("ab", (1, 2)), rs("a", (1,)), None) == (
+        False, Difference(WRONG_COLUMN_COUNT, "wrong column count: expected 2, got 1"))
 
 
 def test_column_names_case_insensitive_and_optional():
     assert compare(rs(["Total"], (1,)), rs(["total"], (1,)), None) == (True, None)
     ok, feedback = compare(rs(["total"], (1,)), rs(["sum"], (1,)), None)
-    assert not ok and feedback.startswith("wrong column names")
+    assert not ok and feedback.kind == WRONG_COLUMN_NAMES
+    assert feedback.detail == "wrong column names: expected (total), got (sum)"
     assert compare(rs(["total"], (1,)), rs(["sum"], (1,)), None, check_column_names=False) == (True, None)
 
 
 def test_row_count_feedback():
     ok, feedback = compare(rs("a", (1,), (2,)), rs("a", (1,)), None)
-    assert (ok, feedback) == (False, "wrong row count: expected 2, got 1")
+    assert (ok, feedback) == (False, Difference(WRONG_ROW_COUNT, "wrong row count: expected 2, got 1"))
 
 
 def test_numeric_tolerance_across_types():
@@ -62,7 +65,7 @@ def test_order_matters_only_up_to_sort_keys():
     wrong_order = rs(["dept", "name"], ("b", "z"), ("a", "x"), ("a", "y"))
     keys = [OrderKey(index=0)]
     assert compare(expected, ties_swapped, keys) == (True, None)
-    assert compare(expected, wrong_order, keys) == (False, "right rows in the wrong order")
+    assert compare(expected, wrong_order, keys) == (False, Difference(WRONG_ORDER, "right rows in the wrong order"))
 
 
 def test_sort_key_by_name_and_unresolvable_key_means_exact_order():
@@ -81,7 +84,20 @@ def test_numeric_near_ties_still_match_as_multiset():
 def test_feedback_never_contains_data():
     secret = "s3cr3t-value"
     ok, feedback = compare(rs("a", (secret,), ("b",)), rs("a", ("x",), ("b",)), None)
-    assert not ok and secret not in feedback and feedback == "1 row differs from the expected result"
+    assert not ok and secret not in feedback.detail and feedback.detail == "1 row differs from the expected result"
+
+
+def test_kind_carries_no_count():
+    """The kind (all a hidden case tells) is the same text whatever the sizes: no number can encode data."""
+    cases = [
+        (rs("ab", (1, 2)), rs("a", (1,)), rs("abc", (1, 2, 3))),
+        (rs("a", (1,), (2,)), rs("a", (1,)), rs("a", *[(i,) for i in range(27)])),
+        (rs("a", (1,), (2,)), rs("a", (1,), (3,)), rs("a", (7,), (8,))),
+    ]
+    for expected, one, other in cases:
+        first, second = compare(expected, one, None)[1], compare(expected, other, None)[1]
+        assert first.kind == second.kind and first.detail != second.detail
+        assert not any(ch.isdigit() for ch in first.kind)
 
 
 def test_nan_and_bytes():

@@ -55,3 +55,24 @@ def test_forfeit_ranks_last_and_the_other_duelist_wins_even_at_zero():
 def test_nobody_scored_means_no_winner():
     rows = compute_standings([Contestant(1, "Ann"), Contestant(2, "Bob")], [], [10], T0)
     assert winners(rows) == [] and [r["rank"] for r in rows] == [1, 1]
+
+
+def test_one_audience_rule_decides_code_and_freeze():
+    """Host, seated player, spectator and outsider: who reads the code and the live standings (SPEC 9.7)."""
+    from app.models import Room, RoomPlayer
+    from app.models.timestamps import utcnow
+    from app.services import rooms
+
+    room = Room(host_user_id=1, state=rooms.RUNNING, freeze_last_s=50, ends_at=utcnow() + timedelta(seconds=30))
+    room.members = [RoomPlayer(user_id=1, is_spectator=False), RoomPlayer(user_id=2, is_spectator=False),
+                    RoomPlayer(user_id=3, is_spectator=True)]
+    who = {uid: rooms.audience(room, uid) for uid in (1, 2, 3, 4, None)}
+    assert who == {1: rooms.HOST, 2: rooms.PLAYER, 3: rooms.WATCHER, 4: rooms.WATCHER, None: rooms.WATCHER}
+    assert [rooms.sees_code(w) for w in (rooms.HOST, rooms.PLAYER, rooms.WATCHER)] == [True, True, False]
+    assert rooms.audiences(room) == {rooms.HOST: [1], rooms.PLAYER: [2], rooms.WATCHER: [3]}
+    assert rooms.is_frozen(room)
+    assert [rooms.sees_live(room, w) for w in (rooms.HOST, rooms.PLAYER, rooms.WATCHER)] == [True, False, False]
+    room.state = rooms.FINISHED      # the final standings are for everyone
+    assert all(rooms.sees_live(room, w) for w in (rooms.HOST, rooms.PLAYER, rooms.WATCHER))
+    room.state, room.ends_at = rooms.RUNNING, utcnow() + timedelta(seconds=500)    # before the freeze
+    assert all(rooms.sees_live(room, w) for w in (rooms.HOST, rooms.PLAYER, rooms.WATCHER))

@@ -155,4 +155,6 @@ def test_kick_in_lobby_and_room_errors(api, sockets, three_case_challenge):
     assert stranger.call("POST", "/rooms/join", json={"code": "ZZZZZZ"}).status_code == 404
     assert stranger.call("POST", f"/rooms/{room['id']}/start").status_code == 403
     assert sh.call("room.join", {"room_id": "x"})["status"] == "error"
+    # Ending a LOBBY room closes it unplayed (so it stops counting as open); a FINISHED one cannot end.
+    assert host.call("POST", f"/rooms/{room['id']}/end").json()["data"]["state"] == "FINISHED"
     assert host.call("POST", f"/rooms/{room['id']}/end").status_code == 409
