@@ -64,7 +64,7 @@ export async function myChallengesPage(root, { query }) {
       h("h1", { tabindex: "-1" }, "My challenges"),
       h("a", { class: "button primary", href: "#/my-challenges/new" }, "New challenge"),
       IMPORT_ROLES.includes(me.role) ? h("a", { class: "button secondary", href: "#/my-challenges/import" }, "Import a problem set") : null),
-    items.length
+    ...(items.length
       ? [h("div", { class: "actions" }, exportButtons(me.id, selectedIds)), table, pager(meta, (next) => navigate(`/my-challenges?page=${next}`))]
-      : h("p", {}, "You have not written a challenge yet."));
+      : [h("p", {}, "You have not written a challenge yet.")]));
 }
