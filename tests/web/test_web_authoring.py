@@ -56,7 +56,7 @@ def error_for(page, key):
 def test_instructor_writes_previews_drafts_and_publishes_a_challenge(server, new_page, instructor, player):
     page = new_page()
     sign_in(page, server, instructor)
-    page.get_by_role("link", name="My challenges").click()
+    page.get_by_role("link", name="Authoring").click()
     expect(page.get_by_text("You have not written a challenge yet.")).to_be_visible()
     page.get_by_role("link", name="New challenge").click()
     expect(page.get_by_role("heading", name="New challenge")).to_be_visible()
@@ -126,6 +126,7 @@ def test_instructor_writes_previews_drafts_and_publishes_a_challenge(server, new
     for secret in ("Secretia", "amount) > 100", "which table holds", "HAVING"):
         expect(shown).not_to_contain_text(secret)
     expect(field(page, "name")).to_be_hidden()
+    screenshot(page, "authoring-preview.png")
 
     # A draft does not exist for players.
     paula = player("Paula Player")

@@ -39,7 +39,7 @@ function renderNav(nav) {
       h("a", { href: "#/challenges" }, "Challenges"),
       h("a", { href: "#/rooms" }, "Rooms"),
       h("a", { href: "#/attempts" }, "My attempts"),
-      h("a", { href: "#/my-challenges" }, "My challenges"),
+      h("a", { href: "#/my-challenges", title: "My challenges: write, import, export" }, "Authoring"),
       h("span", { class: "who" }, `${user.full_name} (${user.role})`),
       h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
     ]
