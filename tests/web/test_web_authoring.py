@@ -134,11 +134,22 @@ def test_instructor_writes_previews_drafts_and_publishes_a_challenge(server, new
     listed = paula.call("GET", "/challenges", params={"q": "spenders"}).json()["data"]
     assert listed == []
 
-    # Published: players find it and solve it.
+    # Public with a release time in the future: still hidden from players until then.
     page.get_by_role("tab", name="Edit").click()
     field(page, "visibility").locator("select").select_option("public")
+    field(page, "release_at").locator("input").fill("2099-06-01T09:00")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_contain_text("public")
+    assert instructor.call("GET", f"/challenges/{challenge_id}").json()["data"]["release_at"].startswith("2099-06-01")
+    assert paula.call("GET", f"/challenges/{challenge_id}").status_code == 404
+    expect(field(page, "release_at").locator("input")).to_have_value("2099-06-01T09:00")
+
+    # Released now (no release time): players find it and solve it.
+    field(page, "release_at").locator("input").fill("")
+    with page.expect_response(lambda response: response.request.method == "PUT") as saving:
+        page.get_by_role("button", name="Save changes").click()
+    assert saving.value.status == 200
+    expect(field(page, "release_at").locator("input")).to_have_value("")
     seen = paula.call("GET", f"/challenges/{challenge_id}").json()["data"]
     assert [tc["data"] for tc in seen["test_cases"]][1] is None and "solution" not in seen and "hints" not in seen
     attempt = paula.call("POST", "/attempts", json={"challenge_id": challenge_id, "query": SOLUTION}).json()["data"]
