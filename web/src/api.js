@@ -3,6 +3,7 @@
 import { clearSession, getSession, replaceAccessToken } from "./session.js";
 
 const TIMEOUT_MS = 20000;
+const UPLOAD_TIMEOUT_MS = 300000; // an import validates every challenge on the engines first
 
 export class ApiError extends Error {
   constructor(message, status = 0, errors = null) {
@@ -23,13 +24,13 @@ export function setSessionExpiredHandler(handler) {
 }
 
 /** One HTTP call. A FormData body goes as multipart; a non-JSON `accept` answers {blob, filename}. */
-async function send(method, path, body, token, accept = JSON_TYPE) {
+async function send(method, path, body, token, { accept = JSON_TYPE, timeoutMs = TIMEOUT_MS } = {}) {
   const isForm = body instanceof FormData;
   const headers = { Accept: accept };
   if (body !== undefined && !isForm) headers["Content-Type"] = JSON_TYPE;
   if (token) headers.Authorization = `Bearer ${token}`;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response;
   try {
     response = await fetch(`/api${path}`, {
@@ -90,14 +91,14 @@ export function refreshAccessToken() {
 }
 
 /** The full envelope (`data` and, on lists, `meta`); retries once after refreshing an expired token. */
-export async function request(method, path, body, accept = JSON_TYPE) {
+export async function request(method, path, body, options = {}) {
   const token = getSession()?.access_token;
   try {
-    return await send(method, path, body, token, accept);
+    return await send(method, path, body, token, options);
   } catch (error) {
     if (error.status !== 401 || !token) throw error;
     const fresh = await refreshAccessToken();
-    return send(method, path, body, fresh, accept);
+    return send(method, path, body, fresh, options);
   }
 }
 
@@ -107,9 +108,9 @@ export const api = {
   put: async (path, body) => (await request("PUT", path, body)).data,
   delete: async (path) => (await request("DELETE", path)).data,
   /** POST a multipart form (a file upload). */
-  upload: async (path, formData) => (await request("POST", path, formData)).data,
+  upload: async (path, formData) => (await request("POST", path, formData, { timeoutMs: UPLOAD_TIMEOUT_MS })).data,
   /** A file the API serves (it needs the token, so a plain link cannot fetch it) → {blob, filename}. */
-  download: (path, accept) => request("GET", path, undefined, accept),
+  download: (path, accept) => request("GET", path, undefined, { accept }),
   page: async (path) => {
     const { data, meta } = await request("GET", path);
     return { items: data, meta };
