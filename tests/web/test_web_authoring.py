@@ -81,7 +81,7 @@ def test_instructor_writes_previews_drafts_and_publishes_a_challenge(server, new
     expect(field(page, "test_case_1").get_by_label("Visible to players")).to_be_checked()
     page.get_by_role("button", name="Add test case").click()
     expect(field(page, "test_case_2").get_by_label("Visible to players")).not_to_be_checked()
-    set_query(page, HIDDEN_DATA, within=field(page, "test_case_2"))
+    set_query(page, HIDDEN_DATA.replace("INTO orders", "INTO order_lines"), within=field(page, "test_case_2"))
 
     # Hints: an ordered list, reordered before saving.
     page.get_by_role("button", name="Add hint").click()
@@ -104,7 +104,12 @@ def test_instructor_writes_previews_drafts_and_publishes_a_challenge(server, new
     field(page, "solution").scroll_into_view_if_needed()
     screenshot(page, "authoring-editor.png")
 
+    # Fixed; now the hidden case's data fails to load: the message sits on test case 2.
     set_query(page, SOLUTION, within=field(page, "solution"))
+    page.get_by_role("button", name="Create challenge").click()
+    expect(error_for(page, "test_case_2")).to_contain_text("order_lines")
+    expect(error_for(page, "solution")).to_be_hidden()
+    set_query(page, HIDDEN_DATA, within=field(page, "test_case_2"))
     page.get_by_role("button", name="Create challenge").click()
     expect(page.get_by_role("heading", name=f"Edit: {NAME}")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_contain_text("draft")
@@ -192,8 +197,12 @@ def test_a_player_who_may_not_publish_is_held_to_drafts(server, new_page, player
     set_query(page, INIT, within=field(page, "init"))
     set_query(page, SOLUTION, within=field(page, "solution"))
     set_query(page, VISIBLE_DATA, within=field(page, "test_case_1"))
+    field(page, "tags").locator("input").fill("practice, " + "x" * 41)
     visibility = field(page, "visibility").locator("select")
     visibility.select_option("public")
+    page.get_by_role("button", name="Create challenge").click()
+    expect(error_for(page, "tags")).to_contain_text("40 characters")
+    field(page, "tags").locator("input").fill("practice")
     page.get_by_role("button", name="Create challenge").click()
     # 403: the server's message beside the visibility, which is now locked to draft; input kept.
     expect(error_for(page, "visibility")).to_contain_text("draft")
