@@ -6,12 +6,9 @@ import { createSqlField } from "../../editor.js";
 /** A labelled field; `key` ties it to the API's field name for inline errors. */
 export function formField(key, label, control, errors, note = null) {
   const error = errors.slot(key);
-  if (control instanceof HTMLElement && control.matches("input, select, textarea")) {
-    control.setAttribute("aria-describedby", error.id);
-    return h("label", { class: "field form-field", dataset: { field: key } },
-      h("span", {}, label), control, note ? h("small", { class: "muted" }, note) : null, error);
-  }
-  return h("div", { class: "field form-field", dataset: { field: key } },
+  const native = control.matches("input, select, textarea"); // else a composite (SQL editor, list)
+  if (native) control.setAttribute("aria-describedby", error.id);
+  return h(native ? "label" : "div", { class: "field form-field", dataset: { field: key } },
     h("span", {}, label), control, note ? h("small", { class: "muted" }, note) : null, error);
 }
 
