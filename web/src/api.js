@@ -3,13 +3,17 @@
 import { clearSession, getSession, replaceAccessToken } from "./session.js";
 
 const TIMEOUT_MS = 20000;
+const UPLOAD_TIMEOUT_MS = 300000; // an import validates every challenge on the engines first
 
 export class ApiError extends Error {
-  constructor(message, status = 0) {
+  constructor(message, status = 0, errors = null) {
     super(message);
     this.status = status; // 0: no answer from the server
+    this.errors = errors; // per-item errors of a problem-set import: [{index, name, message}]
   }
 }
+
+const JSON_TYPE = "application/json";
 
 let pendingRefresh = null;
 let onSessionExpired = () => {};
@@ -19,18 +23,20 @@ export function setSessionExpiredHandler(handler) {
   onSessionExpired = handler;
 }
 
-async function send(method, path, body, token) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+/** One HTTP call. A FormData body goes as multipart; a non-JSON `accept` answers {blob, filename}. */
+async function send(method, path, body, token, { accept = JSON_TYPE, timeoutMs = TIMEOUT_MS } = {}) {
+  const isForm = body instanceof FormData;
+  const headers = { Accept: accept };
+  if (body !== undefined && !isForm) headers["Content-Type"] = JSON_TYPE;
   if (token) headers.Authorization = `Bearer ${token}`;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   let response;
   try {
     response = await fetch(`/api${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || isForm ? body : JSON.stringify(body),
       signal: controller.signal,
     });
   } catch (error) {
@@ -42,6 +48,7 @@ async function send(method, path, body, token) {
   } finally {
     clearTimeout(timer);
   }
+  if (response.ok && accept !== JSON_TYPE) return { blob: await response.blob(), filename: attachmentName(response) };
   let envelope = null;
   try {
     envelope = await response.json();
@@ -50,9 +57,13 @@ async function send(method, path, body, token) {
   }
   if (!response.ok || envelope?.status !== "success") {
     const message = envelope?.message || `The server answered with HTTP ${response.status}.`;
-    throw new ApiError(message, response.status);
+    throw new ApiError(message, response.status, envelope?.errors || null);
   }
   return envelope;
+}
+
+function attachmentName(response) {
+  return (response.headers.get("Content-Disposition") || "").match(/filename="?([^";]+)"?/)?.[1] || "download";
 }
 
 /** A new access token from the refresh token; concurrent callers share one request. */
@@ -80,20 +91,26 @@ export function refreshAccessToken() {
 }
 
 /** The full envelope (`data` and, on lists, `meta`); retries once after refreshing an expired token. */
-export async function request(method, path, body) {
+export async function request(method, path, body, options = {}) {
   const token = getSession()?.access_token;
   try {
-    return await send(method, path, body, token);
+    return await send(method, path, body, token, options);
   } catch (error) {
     if (error.status !== 401 || !token) throw error;
     const fresh = await refreshAccessToken();
-    return send(method, path, body, fresh);
+    return send(method, path, body, fresh, options);
   }
 }
 
 export const api = {
   get: async (path) => (await request("GET", path)).data,
   post: async (path, body) => (await request("POST", path, body ?? {})).data,
+  put: async (path, body) => (await request("PUT", path, body)).data,
+  delete: async (path) => (await request("DELETE", path)).data,
+  /** POST a multipart form (a file upload). */
+  upload: async (path, formData) => (await request("POST", path, formData, { timeoutMs: UPLOAD_TIMEOUT_MS })).data,
+  /** A file the API serves (it needs the token, so a plain link cannot fetch it) → {blob, filename}. */
+  download: (path, accept) => request("GET", path, undefined, { accept }),
   page: async (path) => {
     const { data, meta } = await request("GET", path);
     return { items: data, meta };

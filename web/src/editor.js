@@ -15,6 +15,11 @@ function draftKey(draftId) {
   return `sqlarena.draft.${draftId}`;
 }
 
+/** SQL highlighting and completion in the challenge's dialect, with the tables of its `init`. */
+function sqlLanguage(engine, init) {
+  return sql({ dialect: engine === "postgresql" ? PostgreSQL : SQLite, schema: schemaFromDdl(init), upperCaseKeywords: true });
+}
+
 /**
  * createSqlEditor(parent, {challenge, draftId, onRun, onSubmit}) → {getQuery, focus}.
  * Mod-Enter submits; Mod-' (or Mod-Shift-Enter) runs. Mod is Cmd on macOS, Ctrl elsewhere.
@@ -36,11 +41,7 @@ export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit })
     extensions: [
       shortcuts,
       basicSetup,
-      sql({
-        dialect: challenge.engine === "postgresql" ? PostgreSQL : SQLite,
-        schema: schemaFromDdl(challenge.init),
-        upperCaseKeywords: true,
-      }),
+      sqlLanguage(challenge.engine, challenge.init),
       saveDraft,
       placeholder(`-- One SELECT (or WITH … SELECT). Tables: ${Object.keys(schemaFromDdl(challenge.init)).join(", ") || "see the schema"}`),
       EditorView.contentAttributes.of({ "aria-label": "SQL query", "aria-multiline": "true" }),
@@ -48,6 +49,20 @@ export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit })
   });
   return {
     getQuery: () => view.state.doc.toString(),
+    focus: () => view.focus(),
+    destroy: () => view.destroy(),
+  };
+}
+
+/** createSqlField(parent, {doc, engine, init, label}) → {getValue, focus, destroy}: a plain SQL editor for forms. */
+export function createSqlField(parent, { doc = "", engine = "sqlite", init = "", label }) {
+  const view = new EditorView({
+    parent,
+    doc,
+    extensions: [basicSetup, sqlLanguage(engine, init), EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true" })],
+  });
+  return {
+    getValue: () => view.state.doc.toString(),
     focus: () => view.focus(),
     destroy: () => view.destroy(),
   };

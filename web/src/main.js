@@ -11,6 +11,9 @@ import { attemptListPage, attemptPage } from "./pages/attempts.js";
 import { challengeListPage, challengePage } from "./pages/challenges.js";
 import { joinByLinkPage, roomsPage } from "./pages/rooms.js";
 import { roomPage } from "./pages/room/roomPage.js";
+import { challengeEditorPage } from "./pages/authoring/challengeEditor.js";
+import { importPage } from "./pages/authoring/importPage.js";
+import { myChallengesPage } from "./pages/authoring/myChallenges.js";
 
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
@@ -36,6 +39,7 @@ function renderNav(nav) {
       h("a", { href: "#/challenges" }, "Challenges"),
       h("a", { href: "#/rooms" }, "Rooms"),
       h("a", { href: "#/attempts" }, "My attempts"),
+      h("a", { href: "#/my-challenges", title: "My challenges: write, import, export" }, "Authoring"),
       h("span", { class: "who" }, `${user.full_name} (${user.role})`),
       h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
     ]
@@ -72,6 +76,10 @@ route("/rooms", roomsPage);
 route("/rooms/new", roomsPage);
 route("/rooms/:id", roomPage);
 route("/join/:code", joinByLinkPage);
+route("/my-challenges", myChallengesPage);
+route("/my-challenges/new", challengeEditorPage);
+route("/my-challenges/import", importPage);
+route("/my-challenges/:id/edit", challengeEditorPage);
 
 setSessionExpiredHandler((message) => {
   disconnectLive();

@@ -1,5 +1,6 @@
 // What describes a challenge: type, engine and time limit labels, and the schema/data blocks.
-import { h, inlineCode } from "../dom.js";
+import { h } from "../dom.js";
+import { renderMarkdown } from "../markdown.js";
 import { schemaFromDdl } from "../schema.js";
 
 export const TYPE_LABELS = { FE: "Fastest wins", LE: "Longest wins" };
@@ -17,7 +18,7 @@ export function challengeBrief(challenge, { compact = false } = {}) {
   const visible = challenge.test_cases.filter((tc) => tc.is_visible && tc.data);
   const hidden = challenge.test_cases.length - visible.length;
   return h("div", { class: "brief" },
-    h("p", { class: "description" }, inlineCode(challenge.description || "")),
+    h("div", { class: "description" }, renderMarkdown(challenge.description)),
     tableSummary(challenge.init),
     h("details", { open: !compact }, h("summary", {}, "Schema (init)"), h("pre", { class: "sql" }, challenge.init.trim())),
     visible.map((tc, index) =>
