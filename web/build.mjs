@@ -1,21 +1,56 @@
-// Bundles src/main.js (and the CSS it imports) into app/static/dist/ with esbuild.
+// Bundles src/main.js (and the CSS it imports) into app/static/dist/ with esbuild:
+// minified files with content-hashed names (cached for a year by browsers), a gzip copy of
+// each beside it (served to browsers that accept gzip), and manifest.json mapping
+// "main.js"/"main.css" to the current hashed names for the server's index page.
 // Usage: node build.mjs [--watch] [--quiet]
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
+import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const outdir = path.join(here, "../app/static/dist");
+const COMPRESSIBLE = /\.(js|css|map)$/;
+
+/** Writes the manifest and the .gz copies after every build, and drops the previous build's files. */
+const finishBuild = {
+  name: "manifest-and-gzip",
+  setup(build) {
+    build.onEnd((result) => {
+      if (result.errors.length) return;
+      const outputs = Object.keys(result.metafile.outputs).map((file) => path.resolve(file));
+      const manifest = {};
+      for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+        if (meta.entryPoint || file.endsWith(".css")) manifest[`main${path.extname(file)}`] = path.basename(file);
+      }
+      const keep = new Set(["manifest.json", ...outputs.flatMap((file) => [path.basename(file), `${path.basename(file)}.gz`])]);
+      for (const name of fs.readdirSync(outdir)) if (!keep.has(name)) fs.rmSync(path.join(outdir, name));
+      for (const file of outputs.filter((f) => COMPRESSIBLE.test(f))) {
+        fs.writeFileSync(`${file}.gz`, zlib.gzipSync(fs.readFileSync(file), { level: 9 }));
+      }
+      // Written last: the server (and the browser tests' staleness check) read it as "the build is complete".
+      fs.writeFileSync(path.join(outdir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    });
+  },
+};
+
 const options = {
   entryPoints: [path.join(here, "src/main.js")],
-  outdir: path.join(here, "../app/static/dist"),
+  outdir,
+  entryNames: "[name]-[hash]",
   bundle: true,
   minify: true,
   sourcemap: true,
+  legalComments: "none",
+  metafile: true,
   format: "iife",
   target: ["es2020"],
+  plugins: [finishBuild],
   logLevel: process.argv.includes("--quiet") ? "warning" : "info",
 };
 
+fs.mkdirSync(outdir, { recursive: true });
 if (process.argv.includes("--watch")) {
   const context = await esbuild.context(options);
   await context.watch();
