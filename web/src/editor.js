@@ -42,6 +42,7 @@ export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit })
         upperCaseKeywords: true,
       }),
       saveDraft,
+      EditorView.lineWrapping, // long queries wrap instead of scrolling sideways (phones)
       placeholder(`-- One SELECT (or WITH … SELECT). Tables: ${Object.keys(schemaFromDdl(challenge.init)).join(", ") || "see the schema"}`),
       EditorView.contentAttributes.of({ "aria-label": "SQL query", "aria-multiline": "true" }),
     ],
