@@ -1,5 +1,5 @@
 // Bundles src/main.js (and the CSS it imports) into app/static/dist/ with esbuild:
-// minified files with content-hashed names (cached for a year by browsers), a gzip copy of
+// minified ES modules split into chunks, with content-hashed names (cached for a year by browsers), a gzip copy of
 // each beside it (served to browsers that accept gzip), and manifest.json mapping
 // "main.js"/"main.css" to the current hashed names for the server's index page.
 // Usage: node build.mjs [--watch] [--quiet]
@@ -11,6 +11,7 @@ import zlib from "node:zlib";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = path.join(here, "../app/static/dist");
+const entryPoint = path.join(here, "src/main.js");
 const COMPRESSIBLE = /\.(js|css|map)$/;
 
 /** Writes the manifest and the .gz copies after every build, and drops the previous build's files. */
@@ -20,10 +21,9 @@ const finishBuild = {
     build.onEnd((result) => {
       if (result.errors.length) return;
       const outputs = Object.keys(result.metafile.outputs).map((file) => path.resolve(file));
-      const manifest = {};
-      for (const [file, meta] of Object.entries(result.metafile.outputs)) {
-        if (meta.entryPoint || file.endsWith(".css")) manifest[`main${path.extname(file)}`] = path.basename(file);
-      }
+      const [file, meta] = Object.entries(result.metafile.outputs)
+        .find(([, output]) => output.entryPoint && path.resolve(output.entryPoint) === entryPoint);
+      const manifest = { "main.js": path.basename(file), "main.css": meta.cssBundle && path.basename(meta.cssBundle) };
       const keep = new Set(["manifest.json", ...outputs.flatMap((file) => [path.basename(file), `${path.basename(file)}.gz`])]);
       for (const name of fs.readdirSync(outdir)) if (!keep.has(name)) fs.rmSync(path.join(outdir, name));
       for (const file of outputs.filter((f) => COMPRESSIBLE.test(f))) {
@@ -36,15 +36,17 @@ const finishBuild = {
 };
 
 const options = {
-  entryPoints: [path.join(here, "src/main.js")],
+  entryPoints: [entryPoint],
   outdir,
   entryNames: "[name]-[hash]",
+  chunkNames: "[name]-[hash]",
+  splitting: true, // the editor (CodeMirror) is its own chunk, loaded by the pages that need it
   bundle: true,
   minify: true,
   sourcemap: true,
   legalComments: "none",
   metafile: true,
-  format: "iife",
+  format: "esm",
   target: ["es2020"],
   plugins: [finishBuild],
   logLevel: process.argv.includes("--quiet") ? "warning" : "info",
