@@ -24,7 +24,7 @@ PASSWORD = "pw-secret-1"
 VIEWPORT = {"width": 1100, "height": 700}
 TIMEOUT_MS = 30_000          # generous: 2 cores, other suites running alongside
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-DIST_ENTRY = ROOT / "app" / "static" / "dist" / "main.js"
+DIST_ENTRY = ROOT / "app" / "static" / "dist" / "manifest.json"   # written last by web/build.mjs
 WEB_SOURCES = [ROOT / "web" / "src", ROOT / "web" / "build.mjs", ROOT / "web" / "package-lock.json"]
 
 

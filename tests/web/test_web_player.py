@@ -21,11 +21,11 @@ def test_player_registers_solves_and_climbs_the_leaderboard(server, new_page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Register").click()
 
-    # The challenge list: type, engine and (not yet) a best score.
+    # The challenge list: type, engine and (not yet) solved.
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=CHALLENGE))
     expect(row).to_contain_text("FE")
     expect(row).to_contain_text("SQLite")
-    expect(row.locator("td.best")).to_have_text("—")
+    expect(row.locator("td.you")).to_have_text("Not solved")
     expect(page.get_by_text("Paula Player (player)")).to_be_visible()
     screenshot(page, "challenge-list.png")
 
@@ -99,10 +99,10 @@ def test_player_registers_solves_and_climbs_the_leaderboard(server, new_page):
     expect(history.first.locator("[data-verdict]")).to_have_attribute("data-verdict", "ACCEPTED")
     expect(history.nth(1).locator("[data-verdict]")).to_have_attribute("data-verdict", "WRONG_ANSWER")
 
-    # And the challenge list now shows the best score.
-    page.get_by_role("link", name="Challenges").click()
+    # And the challenge list now shows it solved.
+    page.get_by_role("link", name="Challenges", exact=True).click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=CHALLENGE))
-    expect(row.locator("td.best")).to_contain_text("100")
+    expect(row.locator("td.you")).to_have_text("Solved ✓")
 
 
 def test_leaderboard_moves_live_when_another_player_scores(server, new_page, player):

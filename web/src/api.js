@@ -121,3 +121,13 @@ export const api = {
 export const publicApi = {
   post: async (path, body, token) => (await send("POST", path, body ?? {}, token)).data,
 };
+
+/** "/challenges" + {q: "x", tag: "", page: 0} → "/challenges?q=x&page=0" (empty values left out). */
+export function withQuery(path, params) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") query.set(name, String(value));
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}

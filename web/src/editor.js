@@ -1,15 +1,11 @@
 // The SQL editor: CodeMirror 6 with SQL highlighting, completion of the challenge's
-// tables and columns, Run/Submit shortcuts, and a draft kept across reloads.
+// tables and columns, Run/Submit shortcuts (named in shortcuts.js), and a draft kept across
+// reloads. CodeMirror is most of the client's size: pages load this module on demand.
 import { EditorView, basicSetup } from "codemirror";
 import { Prec } from "@codemirror/state";
 import { keymap, placeholder } from "@codemirror/view";
 import { PostgreSQL, SQLite, sql } from "@codemirror/lang-sql";
 import { schemaFromDdl } from "./schema.js";
-
-const MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
-const MOD = MAC ? "⌘" : "Ctrl";
-/** What the buttons' titles and the hint line say (LeetCode's keys: Mod-Enter submits, Mod-' runs). */
-export const SHORTCUTS = { run: `${MOD}+'`, submit: `${MOD}+Enter` };
 
 function draftKey(draftId) {
   return `sqlarena.draft.${draftId}`;
@@ -43,6 +39,7 @@ export function createSqlEditor(parent, { challenge, draftId, onRun, onSubmit })
       basicSetup,
       sqlLanguage(challenge.engine, challenge.init),
       saveDraft,
+      EditorView.lineWrapping, // long queries wrap instead of scrolling sideways (phones)
       placeholder(`-- One SELECT (or WITH … SELECT). Tables: ${Object.keys(schemaFromDdl(challenge.init)).join(", ") || "see the schema"}`),
       EditorView.contentAttributes.of({ "aria-label": "SQL query", "aria-multiline": "true" }),
     ],

@@ -8,7 +8,9 @@ import { navigate, route, startRouter } from "./router.js";
 import { clearSession, currentUser, getSession, onSessionChange } from "./session.js";
 import { loginPage, registerPage } from "./pages/auth.js";
 import { attemptListPage, attemptPage } from "./pages/attempts.js";
-import { challengeListPage, challengePage } from "./pages/challenges.js";
+import { challengeListPage } from "./pages/challengeList.js";
+import { challengePage } from "./pages/challenges.js";
+import { overallLeaderboardPage } from "./pages/leaderboard.js";
 import { joinByLinkPage, roomsPage } from "./pages/rooms.js";
 import { roomPage } from "./pages/room/roomPage.js";
 import { challengeEditorPage } from "./pages/authoring/challengeEditor.js";
@@ -37,6 +39,7 @@ function renderNav(nav) {
   replace(nav, user
     ? [
       h("a", { href: "#/challenges" }, "Challenges"),
+      h("a", { href: "#/leaderboard" }, "Leaderboard"),
       h("a", { href: "#/rooms" }, "Rooms"),
       h("a", { href: "#/attempts" }, "My attempts"),
       h("a", { href: "#/my-challenges", title: "My challenges: write, import, export" }, "Authoring"),
@@ -70,6 +73,7 @@ route("/login", loginPage, { open: true });
 route("/register", registerPage, { open: true });
 route("/challenges", challengeListPage);
 route("/challenges/:id", challengePage);
+route("/leaderboard", overallLeaderboardPage);
 route("/attempts", attemptListPage);
 route("/attempts/:id", attemptPage);
 route("/rooms", roomsPage);

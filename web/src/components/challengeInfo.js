@@ -1,4 +1,4 @@
-// What describes a challenge: type, engine and time limit labels, and the schema/data blocks.
+// What describes a challenge: difficulty, tags, type, engine and time limit labels, and the schema/data blocks.
 import { h } from "../dom.js";
 import { renderMarkdown } from "../markdown.js";
 import { schemaFromDdl } from "../schema.js";
@@ -6,8 +6,23 @@ import { schemaFromDdl } from "../schema.js";
 export const TYPE_LABELS = { FE: "Fastest wins", LE: "Longest wins" };
 export const ENGINE_LABELS = { sqlite: "SQLite", postgresql: "PostgreSQL" };
 
+export const DIFFICULTY_LABELS = { easy: "Easy", medium: "Medium", hard: "Hard" };
+
+export function difficultyBadge(difficulty) {
+  if (!difficulty) return null;
+  return h("span", { class: `badge difficulty difficulty-${difficulty}`, dataset: { difficulty } }, DIFFICULTY_LABELS[difficulty] || difficulty);
+}
+
+/** The tags as links that filter the challenge list by that tag. */
+export function tagLinks(tags = []) {
+  if (!tags.length) return null;
+  return h("span", { class: "tags" }, tags.map((tag) =>
+    h("a", { class: "tag", href: `#/challenges?tag=${encodeURIComponent(tag)}`, dataset: { tag } }, `#${tag}`)));
+}
+
 export function challengeBadges(challenge) {
   return h("span", { class: "badges" },
+    difficultyBadge(challenge.difficulty),
     h("span", { class: "badge", title: "Ranking among correct queries" }, `${challenge.type} · ${TYPE_LABELS[challenge.type] || ""}`),
     h("span", { class: "badge" }, ENGINE_LABELS[challenge.engine] || challenge.engine),
     challenge.time_limit_ms ? h("span", { class: "badge" }, `limit ${challenge.time_limit_ms} ms`) : null);

@@ -1,8 +1,16 @@
-// A challenge's live leaderboard: the snapshot on subscribing, then every update.
+// A challenge's leaderboard in pages of PAGE_SIZE: REST for the page and its total (meta), then
+// live. Live events carry the top LIVE_ENTRIES, so pages inside them update from the event;
+// a page beyond them is re-read (debounced) when the board changes.
+import { api, withQuery } from "../api.js";
 import { h, replace } from "../dom.js";
 import { formatMs } from "../clock.js";
 import { on, subscribe } from "../live.js";
 import { currentUser } from "../session.js";
+import { pager } from "./pager.js";
+
+const PAGE_SIZE = 20;
+const LIVE_ENTRIES = 100; // the server's MAX_ENTRIES for leaderboard events
+const REREAD_MS = 500;
 
 function table(entries) {
   const me = currentUser()?.id;
@@ -17,11 +25,41 @@ function table(entries) {
         h("td", {}, formatMs(entry.execution_ms))))));
 }
 
-/** Renders challenge `challengeId`'s leaderboard into `container` until `scope` ends. */
-export function liveLeaderboard(container, challengeId, scope) {
+/** Renders `challenge`'s leaderboard into `container` until `scope` ends. */
+export function liveLeaderboard(container, challenge, scope) {
+  let page = 0;
+  let meta = { total: 0, page: 0, size: PAGE_SIZE };
+  let rereadTimer = null;
+  scope.add(() => clearTimeout(rereadTimer));
+
+  const render = (entries) => {
+    if (scope.disposed) return;
+    replace(container, table(entries), pager(meta, (next) => { page = next; load(); }));
+  };
+  const load = async () => {
+    try {
+      const { items: board, meta: fresh } = await api.page(withQuery(`/challenges/${challenge.id}/leaderboard`, { page, size: PAGE_SIZE }));
+      meta = fresh;
+      render(board.entries);
+    } catch {
+      replace(container, h("p", { class: "muted" }, "The leaderboard could not be loaded; it updates on the next change."));
+    }
+  };
+  const live = (payload) => {
+    if (payload.challenge_id !== challenge.id) return;
+    const start = page * PAGE_SIZE;
+    if (start + PAGE_SIZE > LIVE_ENTRIES || payload.entries.length >= LIVE_ENTRIES) {
+      clearTimeout(rereadTimer); // beyond what the event carries, or more users than it shows
+      rereadTimer = setTimeout(load, REREAD_MS);
+      return;
+    }
+    meta = { ...meta, page, total: payload.entries.length };
+    render(payload.entries.slice(start, start + PAGE_SIZE));
+  };
+
   replace(container, h("p", { class: "muted" }, "Loading the leaderboard…"));
-  const show = (payload) => payload.challenge_id === challengeId && replace(container, table(payload.entries));
-  scope.add(on("leaderboard.snapshot", show));
-  scope.add(on("leaderboard.updated", show));
-  scope.add(subscribe(`challenge:${challengeId}`));
+  scope.add(on("leaderboard.snapshot", live));
+  scope.add(on("leaderboard.updated", live));
+  scope.add(subscribe(`challenge:${challenge.id}`));
+  load();
 }

@@ -1,9 +1,10 @@
 // Editor + Run + Submit for one challenge (on its own page, or inside a room with `roomId`).
+// The editor module (CodeMirror) is fetched on first use; Run and Submit wait for it.
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { formatMs } from "../clock.js";
-import { createSqlEditor, SHORTCUTS } from "../editor.js";
-import { busy, clearBanner } from "../notices.js";
+import { SHORTCUTS } from "../shortcuts.js";
+import { busy, clearBanner, showError } from "../notices.js";
 import { liveAttempt } from "./liveAttempt.js";
 import { resultTable } from "./resultTable.js";
 
@@ -23,9 +24,10 @@ export function solvePanel({ challenge, roomId = null, scope, onJudged = () => {
   const quota = h("span", { class: "muted small quota" });
   const tracker = liveAttempt(attemptArea, scope, { challengeId: challenge.id, onFinished: onJudged });
 
-  const runButton = h("button", { type: "button", class: "secondary", title: SHORTCUTS.run }, "Run");
-  const submitButton = h("button", { type: "button", class: "primary", title: SHORTCUTS.submit }, "Submit");
+  const runButton = h("button", { type: "button", class: "secondary", title: SHORTCUTS.run, disabled: true }, "Run");
+  const submitButton = h("button", { type: "button", class: "primary", title: SHORTCUTS.submit, disabled: true }, "Submit");
 
+  let editor = null;
   const query = () => editor.getQuery();
   const run = () => {
     if (runButton.disabled) return;
@@ -58,13 +60,18 @@ export function solvePanel({ challenge, roomId = null, scope, onJudged = () => {
 
   runButton.addEventListener("click", run);
   submitButton.addEventListener("click", submit);
-  const editor = createSqlEditor(editorHost, {
-    challenge,
-    draftId: roomId ? `room${roomId}.c${challenge.id}` : `c${challenge.id}`,
-    onRun: run,
-    onSubmit: submit,
-  });
-  scope.add(() => editor.destroy());
+  import("../editor.js").then(({ createSqlEditor }) => {
+    if (scope.disposed) return;
+    editor = createSqlEditor(editorHost, {
+      challenge,
+      draftId: roomId ? `room${roomId}.c${challenge.id}` : `c${challenge.id}`,
+      onRun: run,
+      onSubmit: submit,
+    });
+    scope.add(() => editor.destroy());
+    runButton.disabled = false;
+    submitButton.disabled = false;
+  }, () => showError("The editor could not be loaded. Check your connection and reload the page."));
   refreshQuota();
 
   return h("section", { class: "solve", "aria-label": "Your query" },
