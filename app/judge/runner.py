@@ -64,7 +64,8 @@ class Judge:
             return
         for case in cases:
             try:
-                expected = self._expected_result(engine, job, init, solution, case)
+                expected = self._expected_result(engine, job.challenge_version, init, solution, case,
+                                                 job.time_limit_ms)
             except JudgeError as exc:
                 log.error("reference solution failed attempt_id=%s test_case_id=%s: %s",
                           job.attempt_id, case.id, exc)
@@ -80,17 +81,30 @@ class Judge:
                 continue
             yield self._case_event(job, case, expected, run)
 
-    def preview(self, engine_name: str, challenge_version: str, init: str, cases: list[TestCaseSpec],
-                query: str, time_limit_ms: int) -> list[dict]:
-        """The Run button: the query's own result on each given case, nothing compared or stored."""
+    def preview(self, engine_name: str, challenge_version: str, init: str, solution: str,
+                cases: list[TestCaseSpec], query: str, time_limit_ms: int,
+                check_column_names: bool = True) -> list[dict]:
+        """The Run button (SPEC 9.6): on each given (visible) case, the query's own result, the expected
+        one and the verdict and feedback judging would give; nothing is stored."""
         engine = self._engine(engine_name)
         refusal = gate(query, engine.dialect, self.settings.max_query_chars)
-        if refusal:
-            return [_preview_item(case.id, None, refusal) for case in cases]
         items = []
         for case in cases:
+            try:
+                expected = self._expected_result(engine, challenge_version, init, solution, case, time_limit_ms)
+            except JudgeError as exc:
+                log.error("reference solution failed on preview test_case_id=%s: %s", case.id, exc)
+                expected = None
+            if refusal:
+                items.append(_preview_item(case.id, None, refusal, expected, REJECTED))
+                continue
             run = engine.execute(challenge_version, init, case, query, time_limit_ms, self.settings.max_rows, 1)
-            items.append(_preview_item(case.id, run, run.error if run.verdict else None))
+            verdict, feedback = run.verdict, None
+            if not verdict and expected is not None:
+                accepted, difference = compare(expected.result, run.result, expected.order_keys, check_column_names)
+                verdict = ACCEPTED if accepted else WRONG_ANSWER
+                feedback = difference.detail if difference is not None else None
+            items.append(_preview_item(case.id, run, run.error if run.verdict else None, expected, verdict, feedback))
         return items
 
     # -- pieces ------------------------------------------------------------------
@@ -109,17 +123,17 @@ class Judge:
             raise JudgeError(str(exc)) from None
         return stored["init"], stored["solution"], list(stored["test_cases"])
 
-    def _expected_result(self, engine: Engine, job: JobInitEvent, init: str, solution: str,
-                         case: TestCaseSpec) -> Expected:
-        key = (engine.name, job.challenge_version, case.id)
+    def _expected_result(self, engine: Engine, challenge_version: str, init: str, solution: str,
+                         case: TestCaseSpec, time_limit_ms: int) -> Expected:
+        key = (engine.name, challenge_version, case.id)
         with self._lock:
             cached = self._expected.get(key)
             if cached is not None:
                 self._expected.move_to_end(key)
                 return cached
         try:
-            run = engine.execute(job.challenge_version, init, case, solution,
-                                 job.time_limit_ms * SOLUTION_TIME_FACTOR, self.settings.max_rows, 1)
+            run = engine.execute(challenge_version, init, case, solution,
+                                 time_limit_ms * SOLUTION_TIME_FACTOR, self.settings.max_rows, 1)
         except Exception as exc:
             raise JudgeError(f"the sandbox failed on test case {case.id}: {type(exc).__name__}") from exc
         if run.verdict or run.result is None:
@@ -168,7 +182,9 @@ def gate(query: str, dialect: str, max_chars: int) -> Optional[str]:
     return None
 
 
-def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[str]) -> dict:
+def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[str],
+                  expected: Optional[Expected] = None, verdict: Optional[str] = None,
+                  feedback: Optional[str] = None) -> dict:
     """One case of the Run button, cut exactly like a stored result (SPEC 9.7: rows and characters)."""
     result = run.result if run is not None else None
     rows, cut = preview_rows(result.rows if result is not None else [])
@@ -179,4 +195,12 @@ def _preview_item(test_case_id: int, run: Optional[Execution], error: Optional[s
         "truncated": cut or bool(result is not None and result.truncated),
         "execution_ms": run.execution_ms if run is not None else None,
         "error": error,
+        "expected": _preview_result(expected.result) if expected is not None else None,
+        "verdict": verdict,
+        "feedback": feedback,
     }
+
+
+def _preview_result(result: ResultSet) -> dict:
+    rows, cut = preview_rows(result.rows)
+    return {"columns": list(result.columns), "rows": rows, "truncated": cut or bool(result.truncated)}

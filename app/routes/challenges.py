@@ -58,9 +58,16 @@ solution_model = Model("Solution", {
     "challenge_id": fields.Integer, "solution": fields.String, "explanation": fields.String,
 })
 run_body = Model("RunBody", {"query": fields.String(required=True)})
+result_rows = Model("ResultRows", {
+    "columns": fields.List(fields.String), "rows": fields.Raw(description="rows of JSON values, ≤ 100, values ≤ 1,000 characters"),
+    "truncated": fields.Boolean,
+})
 run_result = Model("RunResult", {
     "test_case_id": fields.Integer, "columns": fields.List(fields.String), "rows": fields.Raw,
     "truncated": fields.Boolean, "execution_ms": fields.Float, "error": fields.String,
+    "expected": fields.Nested(result_rows, allow_null=True, description="the solution's result on this case"),
+    "verdict": fields.String(description="what judging would answer for this case"),
+    "feedback": fields.String(description="a WRONG_ANSWER's one line"),
 })
 register_models(ns, test_case_body, challenge_body, run_body,
                 envelope("ChallengeEnvelope", challenge_model),

@@ -173,8 +173,9 @@ class JudgingService:
         if challenge.engine not in self.engines:
             raise Invalid(f"the {challenge.engine} engine is not available on this server")
         visible = [TestCaseSpec(id=tc.id, data=tc.data, is_visible=True) for tc in challenge.test_cases if tc.is_visible]
-        return run_blocking(self.judge.preview, challenge.engine, challenge.version, challenge.init, visible,
-                            query, challenge.time_limit_ms)
+        return run_blocking(self.judge.preview, challenge.engine, challenge.version, challenge.init,
+                            challenge.solution, visible, query, challenge.time_limit_ms,
+                            bool(challenge.check_column_names))
 
     def transport_status(self) -> str:
         return _status(self.transport.health)

@@ -196,6 +196,28 @@ def test_run_returns_visible_results_without_storing(client, make_user, make_cha
     assert_error(client.post(f"/api/challenges/{challenge['id']}/run", json={}, headers=player["headers"]), 400)
 
 
+def test_run_gives_the_expected_result_and_the_would_be_verdict_on_visible_cases(client, make_user, make_challenge):
+    """SPEC 9.6: each visible case carries `expected`, `verdict` and `feedback`; hidden cases never appear."""
+    author, player = make_user(), make_user()
+    challenge = make_challenge(author)
+    url = f"/api/challenges/{challenge['id']}/run"
+    right = client.post(url, json={"query": CORRECT}, headers=player["headers"]).get_json()["data"]
+    assert len(right) == 1 and right[0]["test_case_id"] == challenge["test_cases"][0]["id"]
+    assert right[0]["expected"] == {"columns": ["id", "name"], "rows": [[1, "apple"], [2, "pear"]], "truncated": False}
+    assert right[0]["verdict"] == "ACCEPTED" and right[0]["feedback"] is None
+    wrong = client.post(url, json={"query": "SELECT id, name FROM items ORDER BY id"},
+                        headers=player["headers"]).get_json()["data"]
+    assert wrong[0]["verdict"] == "WRONG_ANSWER" and "3" in wrong[0]["feedback"] and "2" in wrong[0]["feedback"]
+    assert wrong[0]["rows"] == [[1, "apple"], [2, "pear"], [3, "fig"]] and wrong[0]["expected"]["rows"] == \
+        [[1, "apple"], [2, "pear"]]
+    failing = client.post(url, json={"query": "SELECT nope FROM items"}, headers=player["headers"]).get_json()["data"]
+    assert failing[0]["verdict"] == "RUNTIME_ERROR" and failing[0]["error"] and failing[0]["expected"]["rows"]
+    refused = client.post(url, json={"query": "DELETE FROM items"}, headers=player["headers"]).get_json()["data"]
+    assert refused[0]["verdict"] == "REJECTED" and refused[0]["error"] and refused[0]["rows"] == []
+    hidden_rows = [[1, "kiwi"]]
+    assert all(item["expected"]["rows"] != hidden_rows for item in right + wrong + failing + refused)
+
+
 def test_run_answers_while_the_judge_queue_is_busy(client, make_user, make_challenge, wait_judged):
     author, player = make_user(), make_user()
     slow = make_challenge(author, time_limit_ms=1000)

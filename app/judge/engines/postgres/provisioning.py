@@ -180,8 +180,10 @@ class Provisioner:
 
     def query_role_settings(self) -> dict[str, str]:
         """The query role's defaults, set by the superuser (so temp_file_limit cannot be raised by the
-        role); no JIT and no parallel workers, for plans and timings that do not vary between runs."""
+        role); no JIT and no parallel workers, for plans and timings that do not vary between runs;
+        standard_conforming_strings pinned on, because the gate's scanner reads '…' strings that way."""
         return {
+            "standard_conforming_strings": "on",
             "default_transaction_read_only": "on",
             "statement_timeout": QUERY_ROLE_STATEMENT_TIMEOUT,
             "idle_in_transaction_session_timeout": "60s",
