@@ -23,14 +23,15 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "sqlarena_bench_analytics"
 
 
-def recreate_database(admin_url: str) -> str:
+def recreate_database(admin_url: str, name: str = DB_NAME) -> str:
+    """A fresh scratch database on the admin URL's server; returns its URL."""
     conn = psycopg2.connect(admin_url)
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        cur.execute(f"CREATE DATABASE {DB_NAME}")
+        cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {name}")
     conn.close()
-    return admin_url.rsplit("/", 1)[0] + "/" + DB_NAME
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def fill(db, attempts: int, users: int, challenges: int) -> None:

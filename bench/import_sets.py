@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg2  # noqa: E402
 from sqlalchemy import event  # noqa: E402
+
+from bench.analytics import recreate_database  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "sqlarena_bench_import"
@@ -71,16 +72,6 @@ class TransactionClock:
     def reset(self) -> None:
         self.durations.clear()
         self._started.clear()
-
-
-def scratch_database(admin_url: str) -> str:
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        cur.execute(f"CREATE DATABASE {DB_NAME}")
-    conn.close()
-    return admin_url.rsplit("/", 1)[0] + "/" + DB_NAME
 
 
 def measure(app_db_url: str, sandbox_url: str, engine: str, count: int) -> dict:
@@ -137,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     count = 10 if args.quick else args.challenges
     rows = [("SQLite app DB, sqlite engine", measure("", args.admin_url, "sqlite", count)),
-            ("PostgreSQL app DB, postgresql engine", measure(scratch_database(args.admin_url), args.admin_url,
+            ("PostgreSQL app DB, postgresql engine", measure(recreate_database(args.admin_url, DB_NAME), args.admin_url,
                                                              "postgresql", count))]
     print(f"\nImporting a {count}-challenge problem set (2 test cases each, 200 rows per case)\n")
     print("| setup | imported | total | longest app-DB transaction | naive: longest transaction | naive / ours |")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import requests
 
+from tests.broker import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,11 +43,7 @@ def running_server(instance_path: Path, **env_overrides: str):
         wait_healthy(base, process, log_path)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def wait_healthy(base: str, process: subprocess.Popen, log_path: Path, timeout_s: float = 60) -> None:

@@ -14,6 +14,8 @@ from typing import Any, Callable
 import psycopg
 from psycopg.pq import TransactionStatus
 
+from app.judge.engines.postgres.provisioning import close_quietly
+
 log = logging.getLogger("sqlarena.judge.postgres")
 
 IDLE_PER_DATASET = 4               # pooled idle query connections per dataset
@@ -92,9 +94,3 @@ def reset(conn: psycopg.Connection) -> bool:
         return False
     return True
 
-
-def close_quietly(conn) -> None:
-    try:
-        conn.close()
-    except Exception as exc:  # closing a broken connection may fail; it is gone either way
-        log.debug("closing a sandbox connection failed: %s", exc)
