@@ -29,6 +29,8 @@ def test_progress_streams_each_case_once(api, sockets, three_case_challenge):
     attempt_id = response.json()["data"]["id"]
     assert sock.call("subscribe", {"channel": f"attempt:{attempt_id}"})["status"] == "success"
     completed = sock.wait_for("attempt.completed", lambda d: d["id"] == attempt_id)
+    # python-socketio's client handles each event in its own thread: the last progress may land just after.
+    sock.wait_for("attempt.progress", lambda d: d["attempt_id"] == attempt_id and d["judged"] == 3)
     assert completed["status"] == "COMPLETED" and completed["verdict"] == "ACCEPTED" and "cases" not in completed
     progress = [p for p in sock.named("attempt.progress") if p["attempt_id"] == attempt_id]
     assert sorted(p["judged"] for p in progress) == [1, 2, 3]
