@@ -8,8 +8,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from app.limits import LIMITS
+
 PREVIEW_ROWS = 100
-MAX_VALUE_CHARS = 1000      # JudgeSettings.max_value_chars: no stored or returned value is longer (SPEC 9.7)
+MAX_VALUE_CHARS = LIMITS.result_value_chars      # JudgeSettings.max_value_chars: no stored or returned value is longer (SPEC 9.7)
 
 
 @dataclass

@@ -10,10 +10,11 @@ from flask_restx import Resource
 
 from app.concurrency import run_blocking
 from app.errors import BadRequest, Forbidden
+from app.limits import LIMITS
 from app.routes.request_body import parse_json_object
 from app.services.fields import parse_iso_datetime
 
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = LIMITS.page_size
 DEFAULT_PAGE_SIZE = 20
 OFF_LOOP_BODY_BYTES = 64 * 1024   # bigger bodies are parsed in an OS thread, not on the event loop
 

@@ -13,8 +13,9 @@ import re
 from typing import Any
 
 from app.errors import BadRequest, Invalid
+from app.limits import LIMITS
 
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = LIMITS.json_depth
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -10,12 +10,13 @@ from sqlalchemy import func
 from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from app.extensions import db
 from app.judge.verdicts import QUEUED
+from app.limits import LIMITS
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
 from app.models.timestamps import utcnow
 from app.services import challenge_stats
 from app.services.challenges import get_challenge
 
-MAX_QUERY_CHARS = 100_000
+MAX_QUERY_CHARS = LIMITS.query_chars
 
 
 def _count_since(user_id: int, since: datetime) -> int:

@@ -12,23 +12,24 @@ from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.judge.engines import ENGINE_NAMES
 from app.judge.verdicts import ACCEPTED, COMPLETED
+from app.limits import LIMITS
 from app.models import Attempt, Challenge, ChallengeBest, ChallengeTag, HintReveal, Room, RoomChallenge, RoomPlayer, TestCase, User
 from app.models.challenge import CHALLENGE_TYPES, DIFFICULTIES, VISIBILITIES
 from app.models.timestamps import utcnow
 from app.services import fields as f
 from app.services.visibility import can_publish, can_see, visible_condition
 
-MAX_NAME_CHARS = 200
-MAX_DESCRIPTION_CHARS = 20_000
-MAX_SQL_DATA_CHARS = 5 * 1024 * 1024
-MAX_SOLUTION_CHARS = 100_000
-MAX_TEST_CASES = 100
+MAX_NAME_CHARS = LIMITS.name_chars
+MAX_DESCRIPTION_CHARS = LIMITS.description_chars
+MAX_SQL_DATA_CHARS = LIMITS.sql_data_chars
+MAX_SOLUTION_CHARS = LIMITS.query_chars
+MAX_TEST_CASES = LIMITS.test_cases
 DEFAULT_TIME_LIMIT_MS = 2000
-MAX_TIME_LIMIT_MS = 10_000
-MAX_TAGS, MAX_TAG_CHARS = 10, 40
-MAX_HINTS, MAX_HINT_CHARS = 20, 2_000
-MAX_EXPLANATION_CHARS = 20_000
-MAX_SEARCH_CHARS = 200
+MAX_TIME_LIMIT_MS = LIMITS.time_limit_ms
+MAX_TAGS, MAX_TAG_CHARS = LIMITS.tags, LIMITS.tag_chars
+MAX_HINTS, MAX_HINT_CHARS = LIMITS.hints, LIMITS.hint_chars
+MAX_EXPLANATION_CHARS = LIMITS.explanation_chars
+MAX_SEARCH_CHARS = LIMITS.search_chars
 
 
 def can_manage(challenge: Challenge, user: User) -> bool:

@@ -15,12 +15,13 @@ import yaml
 
 from app.errors import ApiError, BadRequest, Forbidden, Invalid, PayloadTooLarge
 from app.extensions import db
+from app.limits import LIMITS
 from app.models import Challenge, User
 from app.services import challenges as challenge_service
 
 FORMAT = "sqlarena-problem-set/1"
-MAX_CHALLENGES = 500
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_CHALLENGES = LIMITS.problem_set_challenges
+MAX_DOCUMENT_BYTES = LIMITS.problem_set_bytes
 IMPORT_ROLES = ("admin", "instructor")
 # The order of a challenge's keys in an exported document (the POST body's fields).
 EXPORT_FIELDS = ("name", "description", "type", "engine", "difficulty", "tags", "visibility", "release_at",

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.judge.verdicts import COMPLETED
+from app.limits import LIMITS
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
 from app.services.visibility import visible_condition
 from app.models.timestamps import iso, utcnow
@@ -25,8 +26,8 @@ from app.services.standings import Contestant, CountedAttempt, compute_standings
 LOBBY, COUNTDOWN, RUNNING, FINISHED = "LOBBY", "COUNTDOWN", "RUNNING", "FINISHED"
 HOST, PLAYER, WATCHER = "host", "player", "watcher"      # audiences: who sees what of a room
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-MAX_TOURNAMENT_PLAYERS = 200
-MAX_ROOM_CHALLENGES = 20
+MAX_TOURNAMENT_PLAYERS = LIMITS.tournament_players
+MAX_ROOM_CHALLENGES = LIMITS.room_challenges
 
 
 # -- reading -------------------------------------------------------------------

@@ -18,12 +18,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.concurrency import run_blocking
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.extensions import db
+from app.limits import LIMITS
 from app.models import User
 from app.models.user import ROLES
 from app.services import sessions
 from app.services.login_guard import login_guard
 
-MAX_PASSWORD_CHARS = 1024
+MAX_PASSWORD_CHARS = LIMITS.password_chars
 _dummy_hashes: dict[str, str] = {}   # hash method -> a hash of a random password nobody knows
 
 
