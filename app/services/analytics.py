@@ -90,22 +90,22 @@ def scan_verdict_counts(ids: list[int], window: list) -> dict[tuple, int]:
 
 
 def _median_execution_ms(ids: list[int], window: list) -> dict[int, float]:
-    """Median over completed attempts: percentile_cont on PostgreSQL, a window query on SQLite."""
+    """Median over completed attempts: the mean of the middle one or two, computed as
+    `indexed_medians` computes it ((a + b) / 2), so totals and windows agree to the last digit
+    (percentile_cont interpolates as a + (b - a) / 2, which can round the other way)."""
     completed = and_(Attempt.challenge_id.in_(ids), Attempt.status == COMPLETED,
                      Attempt.execution_ms.is_not(None), *window)
-    if db.engine.dialect.name == "postgresql":
-        rows = db.session.execute(
-            db.select(Attempt.challenge_id, func.percentile_cont(0.5).within_group(Attempt.execution_ms))
-            .where(completed).group_by(Attempt.challenge_id)).all()
-        return {cid: round(float(m), 3) for cid, m in rows if m is not None}
     ranked = db.select(
         Attempt.challenge_id.label("cid"), Attempt.execution_ms.label("ms"),
         func.row_number().over(partition_by=Attempt.challenge_id, order_by=Attempt.execution_ms).label("rn"),
         func.count().over(partition_by=Attempt.challenge_id).label("n"),
     ).where(completed).subquery()
-    middle = db.select(ranked.c.cid, func.avg(ranked.c.ms)).where(
-        ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])).group_by(ranked.c.cid)
-    return {cid: round(float(m), 3) for cid, m in db.session.execute(middle).all() if m is not None}
+    middle = db.select(ranked.c.cid, ranked.c.ms).where(
+        ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+    values: dict[int, list[float]] = {}
+    for cid, ms in db.session.execute(middle).all():
+        values.setdefault(cid, []).append(float(ms))
+    return {cid: round(sum(ms) / len(ms), 3) for cid, ms in values.items()}
 
 
 def scan_case_counts(case_ids: list[int], ids: list[int], window: list) -> dict[int, tuple[int, int]]:
