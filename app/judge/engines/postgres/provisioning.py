@@ -216,11 +216,17 @@ class Provisioner:
         self.reset_loader(cur)
 
     def reset_loader(self, cur) -> None:
-        # A previous init (untrusted) may have changed the loader's own defaults or password.
-        cur.execute(f"ALTER ROLE {LOADER_ROLE} RESET ALL")
-        cur.execute(f"ALTER ROLE {LOADER_ROLE} PASSWORD %s", (self.password(LOADER_ROLE),))
-        cur.execute(f"ALTER ROLE {LOADER_ROLE} SET temp_file_limit = %s", (LOADER_TEMP_FILE_LIMIT,))
-        cur.execute(f"ALTER ROLE {LOADER_ROLE} SET idle_in_transaction_session_timeout = '60s'")
+        """A previous init (untrusted) may have changed the loader's own defaults or password. Under the
+        set-up lock: two processes altering one role at once fail with "tuple concurrently updated"
+        (session advisory locks nest, so the set-up, which already holds it, may call this too)."""
+        cur.execute("SELECT pg_advisory_lock(%s, 0)", (ADVISORY_CLASS,))
+        try:
+            cur.execute(f"ALTER ROLE {LOADER_ROLE} RESET ALL")
+            cur.execute(f"ALTER ROLE {LOADER_ROLE} PASSWORD %s", (self.password(LOADER_ROLE),))
+            cur.execute(f"ALTER ROLE {LOADER_ROLE} SET temp_file_limit = %s", (LOADER_TEMP_FILE_LIMIT,))
+            cur.execute(f"ALTER ROLE {LOADER_ROLE} SET idle_in_transaction_session_timeout = '60s'")
+        finally:
+            cur.execute("SELECT pg_advisory_unlock(%s, 0)", (ADVISORY_CLASS,))
 
     # -- datasets -------------------------------------------------------------------
     def build_dataset(self, dbname: str, key: str, init: Optional[str], data: Optional[str],
