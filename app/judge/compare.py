@@ -12,10 +12,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-from app.judge.gate import OrderKey
 from app.judge.results import ResultSet
+
+if TYPE_CHECKING:     # ordering reads its keys with this module's equality: the import goes one way
+    from app.judge.ordering import Ordering
 
 REL_TOL = 1e-6
 ABS_TOL = 1e-9          # so 0 and 1e-12 (float noise) are equal
@@ -41,15 +43,20 @@ class Difference:
 Checker = Callable[[ResultSet, ResultSet], Optional[Difference]]
 
 
-def compare(expected: ResultSet, actual: ResultSet, order_keys: Optional[Sequence[OrderKey]],
+def compare(expected: ResultSet, actual: ResultSet, ordering: Optional["Ordering"],
             check_column_names: bool = True) -> tuple[bool, Optional[Difference]]:
-    """(accepted, difference): the difference is None when accepted."""
+    """(accepted, difference): the difference is None when accepted. `ordering` is None when the
+    solution has no top-level ORDER BY (rows then compare as a multiset)."""
     checkers: list[Checker] = [check_column_count]
     if check_column_names:
         checkers.append(check_column_names_match)
-    checkers += [check_row_count, check_rows_multiset]
-    if order_keys:
-        checkers.append(lambda e, a: check_order(e, a, order_keys))
+    checkers.append(check_row_count)
+    if ordering is not None and ordering.boundary is not None:
+        checkers.append(lambda e, a: check_rows_within_cut(e, a, ordering))
+    else:
+        checkers.append(check_rows_multiset)
+    if ordering is not None:
+        checkers.append(lambda e, a: check_order(e, a, ordering))
     for checker in checkers:
         if checker is check_rows_multiset and identical_rows(expected.rows, actual.rows):
             return True, None   # the common case, decided at C speed: same rows, same order, same types
@@ -89,36 +96,37 @@ def check_row_count(expected: ResultSet, actual: ResultSet) -> Optional[Differen
 
 
 def check_rows_multiset(expected: ResultSet, actual: ResultSet) -> Optional[Difference]:
-    differing = count_unmatched(expected.rows, actual.rows)
+    return _rows_differ(count_unmatched(expected.rows, actual.rows))
+
+
+def check_rows_within_cut(expected: ResultSet, actual: ResultSet, ordering: "Ordering") -> Optional[Difference]:
+    """Under a LIMIT that cuts a tie group: the rows before the group, then any rows of the group."""
+    before = expected.rows[:ordering.runs[-1][0]]
+    missing = count_unmatched(before, actual.rows)
+    foreign = count_unmatched(actual.rows, list(before) + list(ordering.boundary))
+    return _rows_differ(max(missing, foreign))
+
+
+def _rows_differ(differing: int) -> Optional[Difference]:
     if differing:
         noun = "row differs" if differing == 1 else "rows differ"
         return Difference(ROWS_DIFFER, f"{differing} {noun} from the expected result")
     return None
 
 
-def check_order(expected: ResultSet, actual: ResultSet, order_keys: Sequence[OrderKey]) -> Optional[Difference]:
-    """Rows must follow the solution's ORDER BY as far as its keys reach; ties may come in any order."""
-    indexes = resolve_order_indexes(order_keys, expected.columns)
-    if indexes is None:        # a key is not an output column: only the exact order proves it
-        in_order = all(rows_equal(e, a) for e, a in zip(expected.rows, actual.rows))
-    else:
-        in_order = all(rows_equal([e[i] for i in indexes], [a[i] for i in indexes])
-                       for e, a in zip(expected.rows, actual.rows))
-    return None if in_order else Difference(WRONG_ORDER, WRONG_ORDER)
-
-
-def resolve_order_indexes(order_keys: Sequence[OrderKey], columns: Sequence[str]) -> Optional[list[int]]:
-    """Output positions of the sort keys; None when one cannot be seen in the result."""
-    names = [str(c).lower() for c in columns]
-    indexes = []
-    for key in order_keys:
-        if key.index is not None and 0 <= key.index < len(columns):
-            indexes.append(key.index)
-        elif key.name is not None and names.count(key.name) == 1:
-            indexes.append(names.index(key.name))
+def check_order(expected: ResultSet, actual: ResultSet, ordering: "Ordering") -> Optional[Difference]:
+    """Each run of rows tying on every sort key holds the same rows as expected, in any order (the
+    last run, when the LIMIT cuts a tie group, any rows of that group)."""
+    for start, end in ordering.runs:
+        if end - start == 1 and ordering.boundary is None:
+            in_place = rows_equal(expected.rows[start], actual.rows[start])
+        elif ordering.boundary is not None and (start, end) == ordering.runs[-1]:
+            in_place = not count_unmatched(actual.rows[start:end], ordering.boundary)
         else:
-            return None
-    return indexes
+            in_place = not count_unmatched(expected.rows[start:end], actual.rows[start:end])
+        if not in_place:
+            return Difference(WRONG_ORDER, WRONG_ORDER)
+    return None
 
 
 # -- values ---------------------------------------------------------------

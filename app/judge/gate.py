@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import sqlglot
@@ -60,13 +59,6 @@ COMPARABLE_STYLES = frozenset({"'", "N", "$", "B", "X", '"', "[", "`"})
 
 class QueryRejected(Exception):
     """The query is not one read-only SELECT; the message says why, for the player."""
-
-
-@dataclass(frozen=True)
-class OrderKey:
-    """A top-level ORDER BY key resolved as far as the parse allows: an output position or name."""
-    index: Optional[int] = None   # 0-based output column
-    name: Optional[str] = None    # lower-case output column name to look up in the result
 
 
 def parse_one_statement(sql: str, dialect: str, tokens: Optional[list[SqlglotToken]] = None) -> exp.Expression:
@@ -226,51 +218,6 @@ def _sqlglot_tokens(sql: str, dialect: str) -> list[SqlglotToken]:
 def _describe(char: str) -> str:
     name = unicodedata.name(char, "")
     return f"U+{ord(char):04X} ({name})" if name else f"the control character U+{ord(char):04X}"
-
-
-def order_by_keys(sql: str, dialect: str) -> Optional[list[OrderKey]]:
-    """The solution's top-level ORDER BY keys, or None when it has none (order then never matters)."""
-    try:
-        statement = parse_one_statement(sql, dialect)
-    except QueryRejected:
-        return None
-    while isinstance(statement, exp.Subquery):
-        statement = statement.this
-    order = statement.args.get("order")
-    if not isinstance(order, exp.Order) or not order.expressions:
-        return None
-    outputs = _output_expressions(statement)
-    return [_resolve_key(ordered.this, outputs) for ordered in order.expressions]
-
-
-def _output_expressions(statement: exp.Expression) -> list[exp.Expression]:
-    while isinstance(statement, exp.SetOperation):
-        statement = statement.this      # a UNION's columns are named by its first SELECT
-    while isinstance(statement, exp.Subquery):
-        statement = statement.this
-    return list(statement.expressions) if isinstance(statement, exp.Select) else []
-
-
-def _resolve_key(key: exp.Expression, outputs: list[exp.Expression]) -> OrderKey:
-    if isinstance(key, exp.Literal) and not key.is_string:
-        try:
-            return OrderKey(index=int(key.this) - 1)
-        except ValueError:
-            return OrderKey()
-    key_sql = key.sql().lower()
-    for position, output in enumerate(outputs):
-        if isinstance(output, exp.Star):
-            return OrderKey(name=_plain_name(key)) if _plain_name(key) else OrderKey()
-        inner = output.this if isinstance(output, exp.Alias) else output
-        if inner.sql().lower() == key_sql or (_plain_name(key) and output.alias_or_name.lower() == _plain_name(key)):
-            return OrderKey(index=position)
-    return OrderKey()
-
-
-def _plain_name(key: exp.Expression) -> Optional[str]:
-    if isinstance(key, exp.Column):
-        return key.name.lower()
-    return None
 
 
 def _function_name(node: exp.Expression) -> Optional[str]:

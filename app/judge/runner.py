@@ -19,7 +19,8 @@ from app.judge.disclosure import disclose
 from app.judge.engines import DIALECTS
 from app.judge.engines.base import Engine
 from app.judge.events import JobCompletionEvent, JobInitEvent, TestCaseSpec
-from app.judge.gate import OrderKey, QueryRejected, check_query, order_by_keys
+from app.judge.gate import QueryRejected, check_query
+from app.judge.ordering import Ordering, expected_ordering, sort_plan
 from app.judge.results import Execution, ResultSet, preview_rows
 from app.judge.settings import JudgeSettings
 from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, REJECTED, WRONG_ANSWER
@@ -37,8 +38,9 @@ class JudgeError(Exception):
 
 @dataclass
 class Expected:
+    """The solution's result and which reorderings of it are right (None: any, no ORDER BY)."""
     result: ResultSet
-    order_keys: Optional[list[OrderKey]]
+    ordering: Optional[Ordering]
 
 
 class Judge:
@@ -101,7 +103,7 @@ class Judge:
             run = engine.execute(challenge_version, init, case, query, time_limit_ms, self.settings.max_rows, 1)
             verdict, feedback = run.verdict, None
             if not verdict and expected is not None:
-                accepted, difference = compare(expected.result, run.result, expected.order_keys, check_column_names)
+                accepted, difference = compare(expected.result, run.result, expected.ordering, check_column_names)
                 verdict = ACCEPTED if accepted else WRONG_ANSWER
                 feedback = difference.detail if difference is not None else None
             items.append(_preview_item(case.id, run, run.error if run.verdict else None, expected, verdict, feedback))
@@ -131,19 +133,45 @@ class Judge:
             if cached is not None:
                 self._expected.move_to_end(key)
                 return cached
-        try:
-            run = engine.execute(challenge_version, init, case, solution,
-                                 time_limit_ms * SOLUTION_TIME_FACTOR, self.settings.max_rows, 1)
-        except Exception as exc:
-            raise JudgeError(f"the sandbox failed on test case {case.id}: {type(exc).__name__}") from exc
+        run = self._run_solution(engine, challenge_version, init, case, solution, time_limit_ms)
         if run.verdict or run.result is None:
             raise JudgeError(f"the reference solution failed on test case {case.id}: {run.error}")
-        expected = Expected(run.result, order_by_keys(solution, DIALECTS.get(engine.name, engine.dialect)))
+        plan = sort_plan(solution, DIALECTS.get(engine.name, engine.dialect))
+        if plan is None:
+            expected = Expected(run.result, None)
+        else:
+            widened = self._widened_result(engine, challenge_version, init, case, plan.query, time_limit_ms)
+            expected = Expected(*expected_ordering(plan, run.result, widened))
+        if not challenge_version:
+            return expected   # unsaved content has no version to remember it by
         with self._lock:
             self._expected[key] = expected
             while len(self._expected) > EXPECTED_CACHE_SIZE:
                 self._expected.popitem(last=False)
         return expected
+
+    def _run_solution(self, engine: Engine, challenge_version: str, init: str, case: TestCaseSpec, query: str,
+                      time_limit_ms: int) -> Execution:
+        try:
+            return engine.execute(challenge_version, init, case, query, time_limit_ms * SOLUTION_TIME_FACTOR,
+                                  self.settings.max_rows, 1)
+        except Exception as exc:
+            raise JudgeError(f"the sandbox failed on test case {case.id}: {type(exc).__name__}") from exc
+
+    def _widened_result(self, engine: Engine, challenge_version: str, init: str, case: TestCaseSpec,
+                        query: Optional[str], time_limit_ms: int) -> Optional[ResultSet]:
+        """The solution with its hidden sort keys shown and no LIMIT; None when not needed or failed
+        (e.g. more rows than the cap without its LIMIT): order is then read from the solution's result."""
+        if query is None:
+            return None
+        try:
+            run = self._run_solution(engine, challenge_version, init, case, query, time_limit_ms)
+        except JudgeError as exc:
+            run = Execution(error=str(exc), verdict=FAILED)
+        if run.verdict or run.result is None:
+            log.warning("the solution widened with its sort keys failed on test case %s: %s", case.id, run.error)
+            return None
+        return run.result
 
     def _case_event(self, job: JobInitEvent, case: TestCaseSpec, expected: Expected,
                     run: Execution) -> JobCompletionEvent:
@@ -151,7 +179,7 @@ class Judge:
         if run.verdict:
             return self._event(job, case, COMPLETED, run.verdict, run.execution_ms, expected.result.to_json(),
                                actual_json, error=run.error, error_class=run.error_class)
-        accepted, difference = compare(expected.result, run.result, expected.order_keys, job.check_column_names)
+        accepted, difference = compare(expected.result, run.result, expected.ordering, job.check_column_names)
         return self._event(job, case, COMPLETED, ACCEPTED if accepted else WRONG_ANSWER, run.execution_ms,
                            expected.result.to_json(), actual_json, difference=difference)
 

@@ -33,6 +33,8 @@ challenge_model = Model("Challenge", {
     "hint_count": fields.Integer(description="how many hints exist (revealed one at a time)"),
     "hints": fields.List(fields.String, description="creator and admins only"),
     "explanation": fields.String(description="creator and admins only; others get it with the solution"),
+    "warnings": fields.List(fields.String, description="POST/PUT only: what validation noticed without refusing, "
+                                                       "e.g. that rows will be checked in exactly the solution's order"),
     "created_at": fields.DateTime, "updated_at": fields.DateTime,
 })
 challenge_body = Model("ChallengeBody", {
@@ -89,6 +91,11 @@ def view(challenge) -> dict:
     return challenge.to_dict(reveal=challenge_service.can_manage(challenge, current_user))
 
 
+def validated_view(challenge) -> dict:
+    """A created or updated challenge, with what validation noticed without refusing it."""
+    return {**view(challenge), "warnings": challenge_service.validation_warnings(challenge)}
+
+
 def challenge_page(creator_id):
     page, size = pagination()
     items, total = challenge_service.list_challenges(
@@ -114,7 +121,7 @@ class ChallengeList(AuthResource):
     @ns.response(422, "Invalid values, or init/test data/solution fail on the engine")
     def post(self):
         challenge = challenge_service.create_challenge(current_user, json_body())
-        return ok(view(challenge), 201)
+        return ok(validated_view(challenge), 201)
 
 
 @ns.route("/challenges/<int:challenge_id>")
@@ -127,7 +134,7 @@ class ChallengeItem(AuthResource):
     @ns.response(200, "Updated", ns.models["ChallengeEnvelope"])
     def put(self, challenge_id: int):
         challenge = challenge_service.get_managed(challenge_id, current_user)
-        return ok(view(challenge_service.update_challenge(challenge, json_body(), current_user)))
+        return ok(validated_view(challenge_service.update_challenge(challenge, json_body(), current_user)))
 
     def delete(self, challenge_id: int):
         challenge = challenge_service.get_managed(challenge_id, current_user)

@@ -180,6 +180,11 @@ def validate_on_engine(challenge: Challenge) -> None:
     _validate_on_engine(challenge, list(challenge.test_cases))
 
 
+def validation_warnings(challenge: Challenge) -> list[str]:
+    """What validation noticed without refusing: e.g. order checked exactly (SPEC 4), never silently."""
+    return current_app.extensions["sqlarena.judging"].order_warnings(challenge.engine, challenge.solution)
+
+
 def store_validated(challenges: list[Challenge]) -> list[Challenge]:
     """Stores already validated challenges in one short transaction (their versions need the case ids)."""
     try:

@@ -23,6 +23,7 @@ from app.judge.engines import DIALECTS, build_engines
 from app.judge.engines.base import ChallengeInvalid
 from app.judge.events import JobCompletionEvent, JobInitEvent, TestCaseSpec
 from app.judge.gate import QueryRejected, check_query
+from app.judge.ordering import sort_plan
 from app.judge.runner import SOLUTION_TIME_FACTOR, Judge
 from app.judge.settings import JudgeSettings
 from app.judge.transport import build_transport
@@ -165,6 +166,12 @@ class JudgingService:
             run_blocking(self.engines[engine].validate, init, specs, solution, time_limit_ms)
         except ChallengeInvalid as exc:
             raise Invalid(str(exc)) from None
+
+    def order_warnings(self, engine: str, solution: str) -> list[str]:
+        """What an author should know about how order will be judged (SPEC 4): today only that the
+        solution's ORDER BY keys could not be appended, so rows are checked in exactly its order."""
+        plan = sort_plan(solution, DIALECTS[engine]) if engine in DIALECTS else None
+        return [plan.warning] if plan is not None and plan.warning else []
 
     def run_preview(self, user_id: int, challenge: Challenge, query: str) -> list[dict]:
         if not self.run_limiter.hit(user_id):

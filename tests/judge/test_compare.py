@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from app.judge.compare import (ROWS_DIFFER, WRONG_COLUMN_COUNT, WRONG_COLUMN_NAMES, WRONG_ORDER, WRONG_ROW_COUNT,
                                Difference, compare)
-from app.judge.gate import OrderKey
+from app.judge.ordering import Ordering
 from app.judge.results import ResultSet
 
 
@@ -59,20 +59,29 @@ def test_dates_compare_by_value():
     assert not compare(rs("d", (dt.date(2024, 1, 2),)), rs("d", ("2024-01-03",)), None)[0]
 
 
-def test_order_matters_only_up_to_sort_keys():
+def test_order_matters_only_within_runs_of_tying_rows():
     expected = rs(["dept", "name"], ("a", "x"), ("a", "y"), ("b", "z"))
     ties_swapped = rs(["dept", "name"], ("a", "y"), ("a", "x"), ("b", "z"))
     wrong_order = rs(["dept", "name"], ("b", "z"), ("a", "x"), ("a", "y"))
-    keys = [OrderKey(index=0)]
-    assert compare(expected, ties_swapped, keys) == (True, None)
-    assert compare(expected, wrong_order, keys) == (False, Difference(WRONG_ORDER, "right rows in the wrong order"))
+    runs = Ordering(((0, 2), (2, 3)))
+    assert compare(expected, ties_swapped, runs) == (True, None)
+    assert compare(expected, wrong_order, runs) == (False, Difference(WRONG_ORDER, "right rows in the wrong order"))
 
 
-def test_sort_key_by_name_and_unresolvable_key_means_exact_order():
+def test_exact_ordering_allows_no_swap():
     expected = rs(["dept", "name"], ("a", "x"), ("a", "y"))
     swapped = rs(["dept", "name"], ("a", "y"), ("a", "x"))
-    assert compare(expected, swapped, [OrderKey(name="dept")])[0]
-    assert not compare(expected, swapped, [OrderKey()])[0]    # key not in the output: exact order
+    assert not compare(expected, swapped, Ordering.exact(2))[0]
+    assert compare(expected, swapped, None)[0]
+
+
+def test_rows_tying_at_the_limit_cut_may_replace_each_other():
+    expected = rs("ab", (1, "p"), (2, "q"))
+    cut = Ordering(((0, 1), (1, 2)), boundary=((2, "q"), (2, "r"), (2, "s")))
+    assert compare(expected, rs("ab", (1, "p"), (2, "s")), cut) == (True, None)
+    assert compare(expected, rs("ab", (1, "p"), (3, "t")), cut)[1].kind == ROWS_DIFFER
+    assert compare(expected, rs("ab", (2, "r"), (1, "p")), cut)[1].kind == WRONG_ORDER
+    assert compare(expected, rs("ab", (2, "q"), (2, "r")), cut)[1].kind == ROWS_DIFFER   # (1, "p") left out
 
 
 def test_numeric_near_ties_still_match_as_multiset():
@@ -107,5 +116,5 @@ def test_nan_and_bytes():
 
 def test_identical_fast_path_still_tells_booleans_from_numbers():
     assert not compare(rs("a", (True,)), rs("a", (1,)), None)[0]
-    assert compare(rs("a", (1,), (2,)), rs("a", (1,), (2,)), [OrderKey(index=0)]) == (True, None)
+    assert compare(rs("a", (1,), (2,)), rs("a", (1,), (2,)), Ordering.exact(2)) == (True, None)
     assert compare(rs("a", (1,)), rs("a", (1.0,)), None) == (True, None)   # numeric, via the full check

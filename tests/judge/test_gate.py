@@ -1,7 +1,7 @@
 """The query gate: one read-only SELECT, decided by the parser, on both dialects."""
 import pytest
 
-from app.judge.gate import OrderKey, QueryRejected, check_query, order_by_keys
+from app.judge.gate import QueryRejected, check_query
 
 DIALECTS = ["sqlite", "postgres"]
 
@@ -63,22 +63,6 @@ def test_length_cap():
     check_query(query, "sqlite", len(query))
     with pytest.raises(QueryRejected, match="longer than"):
         check_query(query, "sqlite", len(query) - 1)
-
-
-def test_order_by_keys_resolve_positions_aliases_and_expressions():
-    keys = order_by_keys("SELECT name, salary AS s, count(*) FROM e GROUP BY 1, 2 "
-                         "ORDER BY s DESC, 1, e.name, count(*), hired", "postgres")
-    assert keys == [OrderKey(index=1), OrderKey(index=0), OrderKey(index=0), OrderKey(index=2), OrderKey()]
-
-
-def test_order_by_keys_star_and_none():
-    assert order_by_keys("SELECT * FROM e ORDER BY salary", "sqlite") == [OrderKey(name="salary")]
-    assert order_by_keys("SELECT * FROM e", "sqlite") is None
-    assert order_by_keys("SELECT a FROM (SELECT a FROM t ORDER BY a) s", "sqlite") is None  # not top-level
-
-
-def test_order_by_of_a_union_applies_to_its_output():
-    assert order_by_keys("SELECT a FROM t UNION SELECT b FROM u ORDER BY a", "sqlite") == [OrderKey(index=0)]
 
 
 # --- the engine-faithful scanners (app/judge/lexical.py) ------------------------------------------

@@ -71,9 +71,12 @@ def result_bytes(rows: list) -> int:
                for row in rows for v in row)
 
 
-def dataset_memo(challenge_version: str, init: Optional[str], case) -> Hashable:
-    """What identifies a dataset without hashing it: the challenge's content hash and the case, plus
-    the sizes, so a caller that reuses a version label for other content still gets a fresh key."""
+def dataset_memo(challenge_version: str, init: Optional[str], case) -> Optional[Hashable]:
+    """What identifies a stored challenge's dataset without hashing it: its content-hash version and
+    the case. None (hash the content) without a version: validation runs unsaved content under no
+    version, and a memo shared by every unsaved edit once served `v = 1` for `v = 0` (issue 14)."""
+    if not challenge_version:
+        return None
     return challenge_version, case.id, len(init or ""), len(case.data or "")
 
 
