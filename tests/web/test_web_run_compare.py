@@ -29,6 +29,7 @@ def test_sample_data_shows_as_tables(server, new_page, player):
     page = new_page()
     sign_in(page, server, student, f"/challenges/{challenge['id']}")
     table = page.locator(".sample-data .sample-table[data-table='employees']")
+    expect(page.locator(".sample-data summary")).to_have_text(["Visible test data 1"])
     expect(table.locator("caption")).to_have_text("employees")
     expect(table.locator("thead th")).to_have_text(["id", "name", "salary"])
     expect(table.locator("tbody tr")).to_have_count(4)
@@ -44,6 +45,7 @@ def test_wrong_run_marks_the_rows_that_differ_from_the_expected(server, new_page
     page = new_page()
     sign_in(page, server, student, f"/challenges/{challenge['id']}")
     set_query(page, "SELECT name FROM employees WHERE salary >= 200 ORDER BY name")
+    page.keyboard.press("Escape")   # close the completion list
     page.get_by_role("button", name="Run").click()
     case = page.locator(".run-case")
     expect(case).to_have_count(1)   # the hidden case is never run for the browser
@@ -53,9 +55,19 @@ def test_wrong_run_marks_the_rows_that_differ_from_the_expected(server, new_page
     expect(case.locator(".expected tbody tr")).to_have_text(["Ann", "Di"])
     expect(case.locator(".yours tr[data-differs]")).to_have_text(["Bob"])
     expect(case.locator(".expected tr[data-differs]")).to_have_count(0)
+    case.scroll_into_view_if_needed()
     screenshot(page, "run-compare.png")
 
+    # Rows compare as a multiset: a duplicate "Ann" leaves exactly one of the two marked.
+    set_query(page, "SELECT name FROM employees WHERE salary >= 250 UNION ALL SELECT 'Ann' ORDER BY name")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Run").click()
+    expect(case.locator(".yours tbody tr")).to_have_text(["Ann", "Ann", "Di"])
+    expect(case.locator(".yours tr[data-differs]")).to_have_text(["Ann"])
+    expect(case.locator(".expected tr[data-differs]")).to_have_count(0)
+
     set_query(page, SOLUTION)
+    page.keyboard.press("Escape")
     page.get_by_role("button", name="Run").click()
     expect(case.locator("[data-verdict]")).to_have_attribute("data-verdict", "ACCEPTED")
     expect(case.locator("tr[data-differs]")).to_have_count(0)

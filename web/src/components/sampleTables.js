@@ -12,7 +12,7 @@ function countNote(table) {
 
 function caseTables(item, index, compact) {
   return h("details", { class: "sample-case", open: index === 0 && !compact, dataset: { testCaseId: item.test_case_id } },
-    h("summary", {}, `Sample data ${index + 1}`),
+    h("summary", {}, `Visible test data ${index + 1}`),
     item.error
       ? h("p", { class: "error-text" }, item.error)
       : item.tables.map((table) => h("div", { class: "sample-table", dataset: { table: table.name } },
