@@ -3,9 +3,9 @@ from flask import Blueprint
 from flask_restx import Api
 
 from app.errors import error_envelope
-from app.routes import admin, attempts, auth, challenges, health, leaderboard, rooms, users
+from app.routes import admin, attempts, auth, challenges, health, leaderboard, rooms, samples, users
 
-NAMESPACES = (auth.ns, users.ns, challenges.ns, attempts.ns, leaderboard.ns, rooms.ns, admin.ns, health.ns)
+NAMESPACES = (auth.ns, users.ns, challenges.ns, samples.ns, attempts.ns, leaderboard.ns, rooms.ns, admin.ns, health.ns)
 
 
 def build_api_blueprint() -> Blueprint:

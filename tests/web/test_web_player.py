@@ -46,7 +46,8 @@ def test_player_registers_solves_and_climbs_the_leaderboard(server, new_page):
     page.get_by_role("button", name="Run").click()
     run_output = page.locator(".run-output")
     expect(run_output).to_contain_text("Run result (not submitted)")
-    expect(run_output.locator("table")).to_contain_text("Zoe")
+    expect(run_output.get_by_role("table", name="Yours")).to_contain_text("Zoe")
+    expect(run_output.get_by_role("table", name="Expected")).to_contain_text("Zoe")
     expect(page.locator(".attempt")).to_have_count(0)
     # A query the judge refuses: Run shows the gate's message, nothing is stored.
     set_query(page, "DELETE FROM customers")

@@ -5,15 +5,32 @@ import { EditorView, basicSetup } from "codemirror";
 import { Prec } from "@codemirror/state";
 import { keymap, placeholder } from "@codemirror/view";
 import { PostgreSQL, SQLite, sql } from "@codemirror/lang-sql";
-import { schemaFromDdl } from "./schema.js";
+import { columnsForQualifier, schemaFromDdl } from "./schema.js";
 
 function draftKey(draftId) {
   return `sqlarena.draft.${draftId}`;
 }
 
+/**
+ * After `alias.`, the columns of the table the alias names anywhere in the query (schema.js reads the
+ * text): lang-sql alone only knows aliases of a statement whose FROM clause already parses.
+ */
+function aliasColumns(schema) {
+  return (context) => {
+    const typed = context.matchBefore(/(?:"[^"]+"|[\w$]+)\.[\w$]*$/);
+    if (!typed) return null;
+    const dot = typed.text.lastIndexOf(".");
+    const columns = columnsForQualifier(context.state.doc.toString(), schema, typed.text.slice(0, dot));
+    if (!columns) return null;
+    return { from: typed.from + dot + 1, options: columns.map((label) => ({ label, type: "property" })), validFor: /^[\w$]*$/ };
+  };
+}
+
 /** SQL highlighting and completion in the challenge's dialect, with the tables of its `init`. */
 function sqlLanguage(engine, init) {
-  return sql({ dialect: engine === "postgresql" ? PostgreSQL : SQLite, schema: schemaFromDdl(init), upperCaseKeywords: true });
+  const schema = schemaFromDdl(init);
+  const support = sql({ dialect: engine === "postgresql" ? PostgreSQL : SQLite, schema, upperCaseKeywords: true });
+  return [support, support.language.data.of({ autocomplete: aliasColumns(schema) })];
 }
 
 /**

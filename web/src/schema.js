@@ -50,3 +50,32 @@ export function schemaFromDdl(ddl) {
   }
   return schema;
 }
+
+const NAME = String.raw`(?:"[^"]+"|[\w$]+)`;
+const TABLE_REF = new RegExp(String.raw`(?:\bfrom|\bjoin|,)\s+(${NAME}(?:\s*\.\s*${NAME})?)(?:\s+as)?\s+(${NAME})`, "gi");
+const NOT_ALIASES = new Set(["where", "on", "using", "join", "inner", "left", "right", "full", "outer", "cross", "natural",
+  "group", "order", "having", "limit", "offset", "window", "union", "except", "intersect", "as", "select", "from", "and", "or", "lateral"]);
+
+/**
+ * `{ alias: table }` for every `FROM t a`, `JOIN t AS a` and `, t a` anywhere in `text` whose table is in
+ * `schema` (so a select list's `a, b c` is not taken for one). Read from the text, not a parse tree, so an
+ * alias counts as soon as it is typed, whatever else in the query is unfinished.
+ */
+export function aliasesIn(text, schema) {
+  const tables = new Map(Object.keys(schema).map((name) => [name.toLowerCase(), name]));
+  const aliases = {};
+  const clean = String(text || "").replace(/--[^\n]*/g, " ").replace(/'(?:[^']|'')*'/g, "''");
+  for (const match of clean.matchAll(TABLE_REF)) {
+    const table = tables.get(unquote(match[1]).toLowerCase());
+    const alias = unquote(match[2]);
+    if (table && !NOT_ALIASES.has(alias.toLowerCase())) aliases[alias.toLowerCase()] = table;
+  }
+  return aliases;
+}
+
+/** The columns `alias.` stands for in `text` (an alias, or a table's own name), or null. */
+export function columnsForQualifier(text, schema, qualifier) {
+  const name = unquote(qualifier).toLowerCase();
+  const table = aliasesIn(text, schema)[name] || Object.keys(schema).find((t) => t.toLowerCase() === name);
+  return table ? schema[table] : null;
+}

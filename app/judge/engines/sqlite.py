@@ -28,6 +28,7 @@ from cachetools import LRUCache
 
 from app.judge.engines.base import ChallengeInvalid
 from app.judge.engines.common import DatasetKeys, dataset_memo, fetch_bounded, run_timed
+from app.judge.engines.samples import TableSample
 from app.judge.events import TestCaseSpec
 from app.judge.results import Execution, ResultSet
 from app.judge.settings import JudgeSettings
@@ -333,6 +334,14 @@ class SqliteEngine:
             if outcome.verdict:
                 raise ChallengeInvalid(f"test case {case.id}: the solution failed: {outcome.error}")
 
+    def describe(self, challenge_version: str, init: str, case: TestCaseSpec, max_rows: int,
+                 time_limit_ms: int) -> list[TableSample]:
+        """The case's tables as loaded (creation order), read on a sandbox copy under the query walls.
+        Raises ChallengeInvalid when the dataset does not load."""
+        key, image = self.dataset_image(init, case.data, memo=dataset_memo(challenge_version, init, case))
+        with self.cache.copy(key, image, self.max_value_bytes) as sandbox:
+            return _describe(sandbox, max_rows, time_limit_ms)
+
     def health(self) -> Optional[str]:
         return None
 
@@ -413,6 +422,29 @@ def _run_once(sandbox: _Sandbox, query: str, time_limit_ms: int, max_rows: int, 
                          error=f"the query's result is bigger than {max_bytes // 1024} KB")
     return Execution(result=ResultSet(columns, [tuple(r) for r in fetched.rows]),
                      execution_ms=round(elapsed_ms, 3), timings_ms=[elapsed_ms])
+
+
+def _describe(sandbox: _Sandbox, max_rows: int, time_limit_ms: int) -> list[TableSample]:
+    """Each user table's first `max_rows` + 1 rows and its count, every statement under the time limit."""
+    conn = sandbox.conn
+    sandbox.deadline.arm(time_limit_ms / 1000.0)
+    try:
+        names = [row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "ORDER BY rowid")]
+        tables = []
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            cursor = conn.execute(f"SELECT * FROM {quoted} LIMIT {int(max_rows) + 1}")
+            rows = [tuple(row) for row in cursor.fetchall()]
+            columns = [d[0] for d in cursor.description or ()]
+            count = conn.execute(f"SELECT count(*) FROM {quoted}").fetchone()[0]
+            tables.append(TableSample(name, columns, rows, count))
+        return tables
+    finally:
+        sandbox.deadline.arm(float("inf"))
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 def _interrupted(exc: sqlite3.Error) -> bool:

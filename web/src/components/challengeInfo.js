@@ -28,15 +28,18 @@ export function challengeBadges(challenge) {
     challenge.time_limit_ms ? h("span", { class: "badge" }, `limit ${challenge.time_limit_ms} ms`) : null);
 }
 
-/** Description, schema (init) and the visible test data; `compact` (in a room) folds the data away. */
-export function challengeBrief(challenge, { compact = false } = {}) {
+/**
+ * Description, schema (init) and the visible test data; `compact` (in a room) folds the data away;
+ * `sampleData` (an element) takes the place of the raw INSERT text.
+ */
+export function challengeBrief(challenge, { compact = false, sampleData = null } = {}) {
   const visible = challenge.test_cases.filter((tc) => tc.is_visible && tc.data);
   const hidden = challenge.test_cases.length - visible.length;
   return h("div", { class: "brief" },
     h("div", { class: "description" }, renderMarkdown(challenge.description)),
     tableSummary(challenge.init),
     h("details", { open: !compact }, h("summary", {}, "Schema (init)"), h("pre", { class: "sql" }, challenge.init.trim())),
-    visible.map((tc, index) =>
+    sampleData || visible.map((tc, index) =>
       h("details", { open: index === 0 && !compact }, h("summary", {}, `Visible test data ${index + 1}`), h("pre", { class: "sql" }, tc.data.trim()))),
     hidden ? h("p", { class: "muted small" }, `…and ${hidden} hidden test case${hidden === 1 ? "" : "s"}.`) : null);
 }

@@ -6,14 +6,30 @@ import { formatMs } from "../clock.js";
 import { SHORTCUTS } from "../shortcuts.js";
 import { busy, clearBanner, showError } from "../notices.js";
 import { liveAttempt } from "./liveAttempt.js";
-import { resultTable } from "./resultTable.js";
+import { resultTable, rowDifferences } from "./resultTable.js";
+import { verdictBadge } from "./verdict.js";
+
+/** "Yours" beside "expected", the rows without a partner in the other marked (SPEC 9.6). */
+function comparison(result) {
+  const expected = result.expected;
+  if (!expected) return resultTable(result, "Yours");
+  const marks = result.verdict === "ACCEPTED" ? { mine: [], expected: [] } : rowDifferences(result.rows, expected.rows);
+  return h("div", { class: "side-by-side" },
+    h("div", { class: "yours" }, resultTable(result, "Yours", { marked: marks.mine })),
+    h("div", { class: "expected" }, resultTable(expected, "Expected", { marked: marks.expected })));
+}
+
+function runCase(result, index) {
+  return h("div", { class: "run-case", dataset: { testCaseId: result.test_case_id } },
+    h("h4", {}, `Visible case ${index + 1} `, result.verdict ? verdictBadge(result.verdict) : null,
+      h("span", { class: "muted" }, ` · ${formatMs(result.execution_ms)}`)),
+    result.feedback ? h("p", { class: "feedback" }, result.feedback) : null,
+    result.error ? h("pre", { class: "error-text", role: "alert" }, result.error) : comparison(result));
+}
 
 function runOutput(results) {
   if (!results.length) return h("p", { class: "muted" }, "This challenge has no visible test data to run on.");
-  return results.map((result, index) =>
-    h("div", { class: "run-case", dataset: { testCaseId: result.test_case_id } },
-      h("h4", {}, `Visible case ${index + 1}`, h("span", { class: "muted" }, ` · ${formatMs(result.execution_ms)}`)),
-      result.error ? h("pre", { class: "error-text", role: "alert" }, result.error) : resultTable(result)));
+  return results.map(runCase);
 }
 
 /** solvePanel({challenge, roomId, scope, onJudged}) → element. */

@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import { challengeBadges, challengeBrief, tagLinks } from "../components/challengeInfo.js";
 import { hintsBox } from "../components/hints.js";
 import { liveLeaderboard } from "../components/leaderboard.js";
+import { sampleTables } from "../components/sampleTables.js";
 import { solutionView } from "../components/solution.js";
 import { solvePanel } from "../components/solvePanel.js";
 import { tabs } from "../components/tabs.js";
@@ -19,7 +20,7 @@ export async function challengePage(root, { id }, scope) {
 
   const tabbed = tabs([
     { id: "problem", label: "Problem", panel: h("div", {},
-      challengeBrief(challenge), hintsBox(challenge),
+      challengeBrief(challenge, { sampleData: sampleTables(challenge.id) }), hintsBox(challenge),
       solvePanel({ challenge, scope, onJudged: (attempt) => attempt.verdict === "ACCEPTED" && refreshSolution() })) },
     { id: "solution", label: "Solution 🔒", panel: solution.element },
   ], { onSelect: (tab) => tab === "solution" && refreshSolution() });

@@ -19,7 +19,9 @@ from psycopg.types.string import TextLoader
 
 from app.judge.engines.base import ChallengeInvalid
 from app.judge.engines.common import DatasetKeys, dataset_memo, run_timed
+from app.judge.engines.samples import TableSample
 from app.judge.engines.postgres.execution import TimedRun, Watchdog
+from app.judge.engines.postgres.sampling import describe_tables
 from app.judge.engines.postgres.messages import engine_message
 from app.judge.engines.postgres.pool import QueryPool, close_quietly
 from app.judge.engines.postgres.provisioning import (
@@ -170,6 +172,28 @@ class PostgresEngine:
             outcome = self.execute("", init, case, solution, time_limit_ms, self.settings.max_rows)
             if outcome.verdict:
                 raise ChallengeInvalid(f"test case {case.id}: the solution failed: {outcome.error}")
+
+    def describe(self, challenge_version: str, init: str, case: TestCaseSpec, max_rows: int,
+                 time_limit_ms: int) -> list[TableSample]:
+        """The case's tables as loaded, read as the query role in a READ ONLY transaction under the
+        time limit. Raises ChallengeInvalid when the dataset does not load."""
+        try:
+            dbname, conn = self._query_connection(init, case.data, time_limit_ms,
+                                                  dataset_memo(challenge_version, init, case))
+        except DatasetLoadError as exc:
+            raise ChallengeInvalid(str(exc)) from None
+        keep = False
+        try:
+            TimedRun.begin(conn, time_limit_ms)
+            tables = describe_tables(conn, max_rows)
+            conn.execute("ROLLBACK")
+            keep = True
+            return tables
+        finally:
+            if keep:
+                self.pool.checkin(dbname, conn, wanted=self._known(dbname))
+            else:
+                close_quietly(conn)
 
     # -- janitor ------------------------------------------------------------------------
     def dataset_name(self, init: Optional[str], data: Optional[str], memo: Optional[Hashable] = None) -> str:

@@ -2,6 +2,7 @@
 import { h, replace } from "../../dom.js";
 import { busy } from "../../notices.js";
 import { navigate } from "../../router.js";
+import { afterRoomView } from "./afterRoom.js";
 import { standingsTable } from "./standingsTable.js";
 
 function winnerLine(ctx, results) {
@@ -26,6 +27,7 @@ export function resultsView(ctx) {
   const body = h("div");
   return {
     element: h("section", { class: "card results" }, h("h2", {}, "Results"), body,
+      ctx.isPlayer ? afterRoomView(ctx) : null,
       h("p", {}, h("a", { href: "#/rooms" }, "Back to rooms"))),
     update() {
       const results = ctx.results || { standings: ctx.room.standings, winner_user_ids: [] };
