@@ -61,7 +61,8 @@ class Analytics(AuthResource):
 class SimilarAttempts(AuthResource):
     @ns.doc(params={"challenge_id": "required"})
     def get(self):
-        """Pairs of different users' accepted attempts whose normalised parse trees are identical."""
+        """Pairs of different users' accepted attempts whose normalised parse trees (names, literals, whitespace,
+        keyword case) are identical; rarest structure first, each with `shared_by` (users sharing it)."""
         challenge_id = query_int("challenge_id", minimum=1)
         if challenge_id is None:
             raise BadRequest("'challenge_id' is required")

@@ -21,6 +21,7 @@ from app.services.presenters import public_attempt_payload
 
 log = logging.getLogger("sqlarena.live")
 
+
 def publish(event: str, payload: dict, channels: Iterable[str]) -> None:
     targets = [c for c in dict.fromkeys(channels) if c]
     if not targets:
