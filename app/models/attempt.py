@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.judge.verdicts import QUEUED
 from app.models.timestamps import iso, utcnow
+from app.services.case_results import case_result_view
 
 
 class Attempt(db.Model):
@@ -95,19 +96,19 @@ class AttemptCase(db.Model):
     attempt: Mapped[Attempt] = relationship(back_populates="cases")
 
     def to_dict(self, reveal_hidden: bool) -> dict:
-        show = self.is_visible or reveal_hidden
-        return {
+        """`reveal_hidden` is decided by app.services.presenters (one rule for REST and live events)."""
+        return case_result_view({
             "test_case_id": self.test_case_id,
             "is_visible": bool(self.is_visible),
             "status": self.status,
             "verdict": self.verdict,
             "score": self.score,
             "execution_ms": self.execution_ms,
-            "expected_result": self.expected_result if show else None,
-            "actual_result": self.actual_result if show else None,
+            "expected_result": self.expected_result,
+            "actual_result": self.actual_result,
             "feedback": self.feedback,
             "error": self.error,
-        }
+        }, reveal_hidden)
 
 
 class ChallengeBest(db.Model):

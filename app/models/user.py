@@ -22,14 +22,17 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20), default="player")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, with_email: bool = False) -> dict:
+        """The user object; callers decide `with_email` through app.services.presenters (SPEC 9.3)."""
+        data = {
             "id": self.id,
-            "email": self.email,
             "full_name": self.full_name,
             "role": self.role,
             "created_at": iso(self.created_at),
         }
+        if with_email:
+            data["email"] = self.email
+        return data
 
 
 class UserSession(db.Model):

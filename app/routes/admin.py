@@ -12,6 +12,7 @@ from app.services import analytics as analytics_service
 from app.services import challenges as challenge_service
 from app.services import similarity
 from app.services import users as user_service
+from app.services.presenters import user_view
 
 ns = Namespace("admin", description="Administration", path="/admin")
 new_user_body = Model("AdminNewUser", {
@@ -33,7 +34,7 @@ class AdminUsers(AuthResource):
         full_name = f.string(body, "full_name", 200)
         password = password_field(body)
         role = f.choice(body, "role", ROLES)
-        return ok(user_service.create_user(email, full_name, password, role).to_dict(), 201)
+        return ok(user_view(user_service.create_user(email, full_name, password, role), current_user), 201)
 
 
 @ns.route("/users/<int:user_id>/password")
@@ -43,7 +44,7 @@ class AdminPassword(AuthResource):
     def post(self, user_id: int):
         require_role("admin")
         user = user_service.get_user(user_id)
-        return ok(user_service.set_password(user, password_field(json_body())).to_dict())
+        return ok(user_view(user_service.set_password(user, password_field(json_body())), current_user))
 
 
 @ns.route("/analytics")
@@ -60,10 +61,10 @@ class Analytics(AuthResource):
 class SimilarAttempts(AuthResource):
     @ns.doc(params={"challenge_id": "required"})
     def get(self):
-        """Pairs of different users' accepted attempts whose normalised parse trees are identical."""
+        """Pairs of different users' accepted attempts whose normalised parse trees (names, literals, whitespace,
+        keyword case) are identical; rarest structure first, each with `shared_by` (users sharing it)."""
         challenge_id = query_int("challenge_id", minimum=1)
         if challenge_id is None:
             raise BadRequest("'challenge_id' is required")
         challenge = challenge_service.get_challenge(challenge_id, current_user)
-        similarity.check_can_inspect(challenge, current_user)
-        return ok(similarity.similar_pairs(challenge))
+        return ok(similarity.similar_pairs_for(challenge, current_user))

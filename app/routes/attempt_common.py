@@ -1,5 +1,9 @@
-"""Attempt models and the paginated attempt list, shared by /attempts and /users/:id/attempts."""
+"""Attempt models, query filters and the paginated attempt list, shared by every route that lists attempts."""
+from flask import request
 from flask_restx import Model, fields
+
+from app.errors import BadRequest
+from app.judge.verdicts import VERDICTS
 
 from app.routes.common import ok, page_meta, pagination, query_datetime, query_int
 from app.routes.models import envelope, register_models
@@ -36,4 +40,27 @@ def attempt_page_response(user_id: int):
         page=page,
         size=size,
     )
+    return attempts_response(items, total, page, size)
+
+
+STAFF_FILTERS = {"page": "from 0", "size": "≤ 100", "user_id": {"type": "integer", "description": "only this user's"}}
+WINDOW_FILTERS = {"start": "ISO 8601", "end": "ISO 8601"}
+
+
+def query_id(name: str):
+    """An optional id filter: a positive integer, else 400."""
+    return query_int(name, minimum=1)
+
+
+def query_verdict():
+    raw = request.args.get("verdict")
+    if raw is None or raw == "":
+        return None
+    if raw not in VERDICTS:
+        raise BadRequest(f"'verdict' must be one of {', '.join(VERDICTS)}")
+    return raw
+
+
+def attempts_response(items, total: int, page: int, size: int):
+    """A page of attempts without case results (open one with GET /api/attempts/:id)."""
     return ok([a.to_dict() for a in items], meta=page_meta(total, page, size))

@@ -1,14 +1,14 @@
-"""Submitting attempts and reading one's own."""
+"""Submitting attempts and reading them (one's own; creators and hosts read their students')."""
 from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
-from app.errors import Forbidden
 from app.routes.attempt_common import attempt_page_response, register_attempt_models
 from app.routes.common import AuthResource, json_body, ok, query_float
 from app.routes.models import envelope, register_models
 from app.services import attempts as attempt_service
 from app.services.attempt_wait import MAX_WAIT_S, wait_until_judged
 from app.services import fields as f
+from app.services.presenters import attempt_view
 
 ns = Namespace("attempts", description="Attempts (submissions)", path="/attempts")
 register_attempt_models(ns)
@@ -50,12 +50,12 @@ class Quota(AuthResource):
 class AttemptItem(AuthResource):
     @ns.doc(params={"wait": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_S,
                              "description": "seconds to wait for COMPLETED or FAILED before answering"}})
-    @ns.response(200, "The attempt with case results", ns.models["AttemptEnvelope"])
+    @ns.response(200, "The attempt with case results (hidden cases' data for the challenge's creator, "
+                      "the room's host and admins)", ns.models["AttemptEnvelope"])
+    @ns.response(403, "Not the owner, the challenge's creator, the room's host or an admin")
     def get(self, attempt_id: int):
         wait_s = query_float("wait", 0.0, minimum=0.0, maximum=MAX_WAIT_S)
-        attempt = attempt_service.get_attempt(attempt_id)
-        if attempt.user_id != current_user.id and current_user.role != "admin":
-            raise Forbidden("only the attempt's owner and admins can see it")
+        attempt = attempt_service.read_attempt(attempt_id, current_user)
         if wait_s:
             attempt = wait_until_judged(attempt, wait_s)
-        return ok(attempt_service.attempt_view(attempt, current_user))
+        return ok(attempt_view(attempt, current_user))

@@ -9,6 +9,7 @@ from app.routes.common import AuthResource, json_body, ok
 from app.routes.models import envelope, register_models, user_model
 from app.services import fields as f
 from app.services import sessions
+from app.services.presenters import own_user_view
 from app.services import users as user_service
 
 ns = Namespace("auth", description="Accounts and tokens", path="/")
@@ -40,7 +41,7 @@ def issue_tokens(user) -> dict:
     """A new login session: its access and refresh tokens share the session id claim."""
     claims = {sessions.SESSION_CLAIM: sessions.start(user.id)}
     identity = str(user.id)
-    return {"user": user.to_dict(),
+    return {"user": own_user_view(user),
             "access_token": create_access_token(identity=identity, additional_claims=claims),
             "refresh_token": create_refresh_token(identity=identity, additional_claims=claims)}
 
@@ -60,7 +61,7 @@ class Register(Resource):
         email = f.email(body)
         full_name = f.string(body, "full_name", 200)
         user = user_service.create_user(email, full_name, password_field(body))
-        return ok(user.to_dict(), 201)
+        return ok(own_user_view(user), 201)
 
 
 @ns.route("/login")
@@ -107,7 +108,7 @@ class Logout(Resource):
 class Me(AuthResource):
     @ns.response(200, "The caller", user_env)
     def get(self):
-        return ok(current_user.to_dict())
+        return ok(own_user_view(current_user))
 
 
 @ns.route("/me/password")
@@ -119,4 +120,4 @@ class MyPassword(AuthResource):
         old = f.string(body, "old", user_service.MAX_PASSWORD_CHARS)
         new = f.string(body, "new", user_service.MAX_PASSWORD_CHARS)
         user = user_service.change_password(current_user, old, new, get_jwt()[sessions.SESSION_CLAIM])
-        return ok(user.to_dict())
+        return ok(own_user_view(user))

@@ -3,17 +3,22 @@ from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
-from app.routes.csv_export import leaderboard_csv, wants_csv
-from app.routes.common import AuthResource, json_body, ok, page_meta, pagination, query_bool, query_int, query_str
+from app.judge.verdicts import VERDICTS
+from app.routes.attempt_common import (STAFF_FILTERS, WINDOW_FILTERS, attempts_response, query_id, query_verdict,
+                                       register_attempt_models)
+from app.routes.csv_export import csv_response, wants_csv
+from app.routes.common import AuthResource, json_body, ok, page_meta, pagination, query_bool, query_datetime, query_int, query_str
 from app.routes.models import envelope, leaderboard_model, register_models
+from app.services import attempts as attempt_service
 from app.services import challenges as challenge_service
 from app.services import fields as f
 from app.errors import BadRequest
-from app.services import leaderboard
+from app.services import gradebook, leaderboard
 from app.services import problem_sets
 from app.services.attempts import MAX_QUERY_CHARS
 
 ns = Namespace("challenges", description="SQL challenges", path="/")
+register_attempt_models(ns)
 
 test_case_model = Model("TestCase", {
     "id": fields.Integer, "challenge_id": fields.Integer,
@@ -195,13 +200,20 @@ class RunQuery(AuthResource):
 class Leaderboard(AuthResource):
     @ns.doc(params={"page": {"type": "integer", "description": "from 0"},
                     "size": {"type": "integer", "description": f"default and max {leaderboard.MAX_ENTRIES}"},
-                    "format": {"type": "string", "enum": ["json", "csv"]}})
-    @ns.response(200, "Each user once with their best completed attempt; `meta.total` counts them all",
-                 ns.models["LeaderboardPage"])
+                    "format": {"type": "string", "enum": ["json", "csv"],
+                               "description": "csv (or Accept: text/csv): the gradebook, creator and admins only"}})
+    @ns.produces(["application/json", "text/csv"])
+    @ns.response(200, "Each user once with their best completed attempt; `meta.total` counts them all. As CSV "
+                      "one row per user: rank, user_id, email, full_name, then (named by the challenge's name) "
+                      "best score, attempts, seconds from their first attempt to the first ACCEPTED one, "
+                      "then total_score, total_attempts", ns.models["LeaderboardPage"])
+    @ns.response(400, "`format` other than json or csv")
+    @ns.response(403, "CSV asked by someone other than the creator or an admin")
     def get(self, challenge_id: int):
         challenge = challenge_service.get_challenge(challenge_id, current_user)
         if wants_csv():
-            return leaderboard_csv(challenge_id, leaderboard.entries(challenge, limit=None))
+            return csv_response(f"challenge-{challenge.id}-leaderboard.csv",
+                                *gradebook.challenge_gradebook(challenge, current_user))
         page, size = pagination(default_size=leaderboard.MAX_ENTRIES)
         return ok(leaderboard.board(challenge, page, size), meta=page_meta(leaderboard.entry_count(challenge), page, size))
 
@@ -293,3 +305,19 @@ def _wants_yaml() -> bool:
         return fmt == "yaml"
     best = request.accept_mimetypes.best_match(["application/json", "application/yaml", "application/x-yaml"])
     return best in ("application/yaml", "application/x-yaml")
+
+
+@ns.route("/challenges/<int:challenge_id>/attempts")
+class ChallengeAttempts(AuthResource):
+    @ns.doc(params={**STAFF_FILTERS, **WINDOW_FILTERS, "verdict": {"type": "string", "enum": list(VERDICTS)}})
+    @ns.response(200, "Every attempt on the challenge, newest first (creator and admins; SPEC 9.3)",
+                 ns.models["AttemptPage"])
+    @ns.response(400, "A filter of the wrong type")
+    @ns.response(403, "Not the challenge's creator or an admin")
+    def get(self, challenge_id: int):
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
+        page, size = pagination()
+        items, total = attempt_service.challenge_attempts(
+            challenge, current_user, user_id=query_id("user_id"), verdict=query_verdict(),
+            start=query_datetime("start"), end=query_datetime("end"), page=page, size=size)
+        return attempts_response(items, total, page, size)

@@ -1,15 +1,24 @@
-"""CSV downloads for gradebooks: chosen by `?format=csv` or `Accept: text/csv`."""
+"""CSV downloads for gradebooks: chosen by `?format=csv` or `Accept: text/csv`, streamed row by row."""
 from __future__ import annotations
 
 import csv
 import io
+from typing import Iterable, Iterator
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
+
+from app.errors import BadRequest
+
+FORMATS = ("json", "csv")
 
 
 def wants_csv() -> bool:
-    if request.args.get("format", "").lower() == "csv":
-        return True
+    """`?format=` wins (json or csv; anything else is 400), else the Accept header."""
+    chosen = request.args.get("format")
+    if chosen is not None:
+        if chosen.lower() not in FORMATS:
+            raise BadRequest("'format' must be json or csv")
+        return chosen.lower() == "csv"
     best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
     return best == "text/csv" and request.accept_mimetypes["text/csv"] > request.accept_mimetypes["application/json"]
 
@@ -21,25 +30,23 @@ def _safe_cell(value):
     return value
 
 
-def csv_response(filename: str, columns: list[str], rows: list[list]) -> Response:
+def csv_lines(columns: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """One CSV line at a time, header first, every cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns)
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_safe_cell(v) for v in cells])
+        return buffer.getvalue()
+
+    yield line(columns)
     for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv",
+        yield line(row)
+
+
+def csv_response(filename: str, columns: list[str], rows: Iterable[list]) -> Response:
+    """A streamed download: rows are produced while the response is sent, never all held at once."""
+    return Response(stream_with_context(csv_lines(columns, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def standings_csv(room_id: int, standings: list[dict], challenge_ids: list[int]) -> Response:
-    columns = ["rank", "user_id", "full_name", "total_score", "elapsed_s", "forfeited"] + \
-        [f"challenge_{cid}" for cid in challenge_ids]
-    rows = [[s["rank"], s["user_id"], s["full_name"], s["total_score"], s["elapsed_s"], s["forfeited"]] +
-            [s["per_challenge"].get(str(cid), 0) for cid in challenge_ids] for s in standings]
-    return csv_response(f"room-{room_id}-standings.csv", columns, rows)
-
-
-def leaderboard_csv(challenge_id: int, entries: list[dict]) -> Response:
-    columns = ["rank", "user_id", "full_name", "attempt_id", "score", "execution_ms", "created_at"]
-    return csv_response(f"challenge-{challenge_id}-leaderboard.csv", columns,
-                        [[e[c] for c in columns] for e in entries])

@@ -2,7 +2,8 @@
 from flask_restx import Model, fields
 
 user_model = Model("User", {
-    "id": fields.Integer, "email": fields.String, "full_name": fields.String,
+    "id": fields.Integer, "email": fields.String(description="only for that user, admins and instructors"),
+    "full_name": fields.String,
     "role": fields.String(enum=["admin", "instructor", "player"]), "created_at": fields.DateTime,
 })
 

@@ -2,10 +2,15 @@
 from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
-from app.routes.csv_export import standings_csv, wants_csv
-from app.routes.common import AuthResource, json_body, ok
+from app.routes.csv_export import csv_response, wants_csv
+from app.errors import BadRequest
+from app.models.room import ROOM_STATES
+from app.routes.attempt_common import STAFF_FILTERS, attempts_response, query_id, register_attempt_models
+from app.routes.common import AuthResource, json_body, ok, page_meta, pagination, query_str
 from app.routes.models import envelope, register_models
 from app.services import fields as f
+from app.services import attempts as attempt_service
+from app.services import gradebook, room_listing
 from app.services import rooms as room_service
 
 ns = Namespace("rooms", description="Duels and tournaments", path="/rooms")
@@ -34,9 +39,18 @@ room_model = Model("Room", {
 })
 results_model = Model("RoomResults", {"room_id": fields.Integer, "standings": fields.List(fields.Nested(standing)),
                                       "winner_user_ids": fields.List(fields.Integer)})
+room_summary = Model("RoomSummary", {
+    "id": fields.Integer, "name": fields.String, "host_user_id": fields.Integer,
+    "state": fields.String(enum=list(ROOM_STATES)), "max_players": fields.Integer, "duration_s": fields.Integer,
+    "challenge_ids": fields.List(fields.Integer),
+    "relation": fields.String(enum=["host", "player", "admin"], description="what the caller is to the room"),
+    "created_at": fields.DateTime, "starts_at": fields.DateTime, "ends_at": fields.DateTime,
+})
 join_body = Model("JoinBody", {"code": fields.String(required=True)})
 register_models(ns, room_body, join_body, envelope("RoomEnvelope", room_model),
-                envelope("RoomResultsEnvelope", results_model))
+                envelope("RoomResultsEnvelope", results_model),
+                envelope("RoomSummaryPage", room_summary, as_list=True, paginated=True))
+register_attempt_models(ns)
 
 
 def view(room) -> dict:
@@ -45,6 +59,18 @@ def view(room) -> dict:
 
 @ns.route("")
 class RoomList(AuthResource):
+    @ns.doc(params={"page": "from 0", "size": "≤ 100",
+                    "state": {"type": "string", "enum": list(ROOM_STATES)}})
+    @ns.response(200, "Rooms the caller hosts or played (admins: all), newest first", ns.models["RoomSummaryPage"])
+    @ns.response(400, "A filter of the wrong type")
+    def get(self):
+        page, size = pagination()
+        state = query_str("state", 12)
+        if state is not None and state not in ROOM_STATES:
+            raise BadRequest(f"'state' must be one of {', '.join(ROOM_STATES)}")
+        items, total = room_listing.list_rooms(current_user, state, page, size)
+        return ok(items, meta=page_meta(total, page, size))
+
     @ns.expect(room_body)
     @ns.response(201, "Created, with its join code", ns.models["RoomEnvelope"])
     @ns.response(409, "The user already hosts MAX_OPEN_ROOMS_PER_USER rooms not FINISHED")
@@ -91,10 +117,32 @@ class Rematch(AuthResource):
 
 @ns.route("/<int:room_id>/results")
 class Results(AuthResource):
-    @ns.response(200, "Standings (frozen for all but the host during a freeze)", ns.models["RoomResultsEnvelope"])
+    @ns.doc(params={"format": {"type": "string", "enum": ["json", "csv"],
+                               "description": "csv (or Accept: text/csv): the gradebook, host and admins only"}})
+    @ns.produces(["application/json", "text/csv"])
+    @ns.response(200, "Standings (frozen for all but the host during a freeze); as CSV one row per player: "
+                      "rank, user_id, email, full_name, per challenge (named by its name) best score, attempts "
+                      "and seconds to the first ACCEPTED attempt, then total_score, total_attempts, elapsed_s",
+                 ns.models["RoomResultsEnvelope"])
+    @ns.response(400, "`format` other than json or csv")
+    @ns.response(403, "CSV asked by someone other than the host or an admin")
     def get(self, room_id: int):
         room = room_service.get_room(room_id)
-        final = room_service.results(room, viewer=current_user)
         if wants_csv():
-            return standings_csv(room.id, final["standings"], room.challenge_ids)
-        return ok(final)
+            return csv_response(f"room-{room.id}-results.csv", *gradebook.room_gradebook(room, current_user))
+        return ok(room_service.results(room, viewer=current_user))
+
+
+@ns.route("/<int:room_id>/attempts")
+class RoomAttempts(AuthResource):
+    @ns.doc(params={**STAFF_FILTERS, "challenge_id": {"type": "integer"}})
+    @ns.response(200, "Every attempt made in the room, newest first (host and admins; SPEC 9.3)",
+                 ns.models["AttemptPage"])
+    @ns.response(400, "A filter of the wrong type")
+    @ns.response(403, "Not the room's host or an admin")
+    def get(self, room_id: int):
+        room = room_service.get_room(room_id)
+        page, size = pagination()
+        items, total = attempt_service.room_attempts(room, current_user, user_id=query_id("user_id"),
+                                                     challenge_id=query_id("challenge_id"), page=page, size=size)
+        return attempts_response(items, total, page, size)

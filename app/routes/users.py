@@ -2,28 +2,25 @@
 from flask_jwt_extended import current_user
 from flask_restx import Namespace
 
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.routes.attempt_common import attempt_page_response, register_attempt_models
 from app.routes.common import AuthResource, ok
 from app.routes.models import envelope, register_models, user_model
 from app.services import attempts as attempt_service
+from app.services import permissions
 from app.services import users as user_service
+from app.services.presenters import attempt_view, user_view
 
 ns = Namespace("users", description="Users", path="/users")
 register_attempt_models(ns)
 register_models(ns, envelope("UserEnvelope", user_model))
 
 
-def ensure_self_or_admin(user_id: int) -> None:
-    if current_user.id != user_id and current_user.role != "admin":
-        raise Forbidden("only that user and admins can see these attempts")
-
-
 @ns.route("/<int:user_id>")
 class UserItem(AuthResource):
-    @ns.response(200, "The user", ns.models["UserEnvelope"])
+    @ns.response(200, "The user (`email` only for that user, admins and instructors)", ns.models["UserEnvelope"])
     def get(self, user_id: int):
-        return ok(user_service.get_user(user_id).to_dict())
+        return ok(user_view(user_service.get_user(user_id), current_user))
 
 
 @ns.route("/<int:user_id>/attempts")
@@ -32,7 +29,7 @@ class UserAttempts(AuthResource):
     @ns.response(200, "Attempts, newest first", ns.models["AttemptPage"])
     def get(self, user_id: int):
         user_service.get_user(user_id)
-        ensure_self_or_admin(user_id)
+        permissions.require_self_or_admin(user_id, current_user)
         return attempt_page_response(user_id)
 
 
@@ -41,8 +38,8 @@ class UserAttempt(AuthResource):
     @ns.response(200, "The attempt with case results", ns.models["AttemptEnvelope"])
     def get(self, user_id: int, attempt_id: int):
         user_service.get_user(user_id)
-        ensure_self_or_admin(user_id)
+        permissions.require_self_or_admin(user_id, current_user)
         attempt = attempt_service.get_attempt(attempt_id)
         if attempt.user_id != user_id:
             raise NotFound("attempt not found")
-        return ok(attempt_service.attempt_view(attempt, current_user))
+        return ok(attempt_view(attempt, current_user))

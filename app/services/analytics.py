@@ -6,8 +6,9 @@ from typing import Optional
 
 from sqlalchemy import and_, case, distinct, func
 
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 from app.extensions import db
+from app.services import permissions
 from app.judge.verdicts import ACCEPTED, COMPLETED, VERDICTS
 from app.models import (Attempt, AttemptCase, Challenge, ChallengeStats, ChallengeVerdictStats, TestCaseStats,
                         User)
@@ -15,17 +16,15 @@ from app.models import (Attempt, AttemptCase, Challenge, ChallengeStats, Challen
 
 def visible_challenges(viewer: User, challenge_id: Optional[int]) -> list[Challenge]:
     """Admins see every challenge, instructors their own; players nothing."""
-    if viewer.role not in ("admin", "instructor"):
-        raise Forbidden("analytics are for instructors and admins")
+    permissions.require_staff(viewer, "analytics are for instructors and admins")
     query = db.select(Challenge).order_by(Challenge.id)
-    if viewer.role == "instructor":
+    if not permissions.is_admin(viewer):
         query = query.where(Challenge.created_user_id == viewer.id)
     if challenge_id is not None:
         challenge = db.session.get(Challenge, challenge_id)
         if challenge is None:
             raise NotFound("challenge not found")
-        if viewer.role == "instructor" and challenge.created_user_id != viewer.id:
-            raise Forbidden("that challenge is another instructor's")
+        permissions.require(permissions.is_creator_or_admin(challenge, viewer), "that challenge is another instructor's")
         query = query.where(Challenge.id == challenge_id)
     return list(db.session.execute(query).scalars())
 

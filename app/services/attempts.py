@@ -13,7 +13,7 @@ from app.judge.verdicts import QUEUED
 from app.limits import LIMITS
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
 from app.models.timestamps import utcnow
-from app.services import challenge_stats
+from app.services import challenge_stats, permissions
 from app.services.challenges import get_challenge
 
 MAX_QUERY_CHARS = LIMITS.query_chars
@@ -90,29 +90,60 @@ def get_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def can_reveal_hidden(attempt: Attempt, viewer: User) -> bool:
-    if viewer.role == "admin":
-        return True
-    challenge = db.session.get(Challenge, attempt.challenge_id)
-    return challenge is not None and challenge.created_user_id == viewer.id
+def read_attempt(attempt_id: int, viewer: User) -> dict:
+    """One attempt for its owner, the challenge's creator, the room's host or an admin (SPEC 9.3)."""
+    attempt = get_attempt(attempt_id)
+    permissions.require_read_attempt(attempt, viewer)
+    return attempt
 
 
-def attempt_view(attempt: Attempt, viewer: User) -> dict:
-    return attempt.to_dict(with_cases=True, reveal_hidden=can_reveal_hidden(attempt, viewer))
-
-
-def list_attempts(user_id: int, challenge_id: Optional[int], start: Optional[datetime],
-                  end: Optional[datetime], page: int, size: int) -> tuple[list[Attempt], int]:
-    conditions = [Attempt.user_id == user_id]
-    if challenge_id is not None:
-        conditions.append(Attempt.challenge_id == challenge_id)
+def _window(start: Optional[datetime], end: Optional[datetime]) -> list:
+    conditions = []
     if start is not None:
         conditions.append(Attempt.created_at >= start)
     if end is not None:
         conditions.append(Attempt.created_at <= end)
+    return conditions
+
+
+def page_of(conditions: list, page: int, size: int) -> tuple[list[Attempt], int]:
+    """Attempts matching `conditions`, newest first, with their total count."""
     total = db.session.execute(db.select(func.count(Attempt.id)).where(*conditions)).scalar_one()
     items = db.session.execute(
         db.select(Attempt).where(*conditions).order_by(Attempt.created_at.desc(), Attempt.id.desc())
         .limit(size).offset(page * size)
     ).scalars().all()
     return list(items), total
+
+
+def list_attempts(user_id: int, challenge_id: Optional[int], start: Optional[datetime],
+                  end: Optional[datetime], page: int, size: int) -> tuple[list[Attempt], int]:
+    conditions = [Attempt.user_id == user_id, *_window(start, end)]
+    if challenge_id is not None:
+        conditions.append(Attempt.challenge_id == challenge_id)
+    return page_of(conditions, page, size)
+
+
+def challenge_attempts(challenge: Challenge, viewer: User, user_id: Optional[int], verdict: Optional[str],
+                       start: Optional[datetime], end: Optional[datetime], page: int,
+                       size: int) -> tuple[list[Attempt], int]:
+    """Every attempt on a challenge, for its creator and admins (SPEC 9.3)."""
+    permissions.require_creator_or_admin(challenge, viewer)
+    conditions = [Attempt.challenge_id == challenge.id, *_window(start, end)]
+    if user_id is not None:
+        conditions.append(Attempt.user_id == user_id)
+    if verdict is not None:
+        conditions.append(Attempt.verdict == verdict)
+    return page_of(conditions, page, size)
+
+
+def room_attempts(room: Room, viewer: User, user_id: Optional[int], challenge_id: Optional[int],
+                  page: int, size: int) -> tuple[list[Attempt], int]:
+    """Every attempt made in a room, for its host and admins (SPEC 9.3)."""
+    permissions.require_host_or_admin(room, viewer)
+    conditions = [Attempt.room_id == room.id]
+    if user_id is not None:
+        conditions.append(Attempt.user_id == user_id)
+    if challenge_id is not None:
+        conditions.append(Attempt.challenge_id == challenge_id)
+    return page_of(conditions, page, size)

@@ -17,6 +17,7 @@ from app.models import Attempt, Challenge, ChallengeBest, ChallengeTag, HintReve
 from app.models.challenge import CHALLENGE_TYPES, DIFFICULTIES, VISIBILITIES
 from app.models.timestamps import utcnow
 from app.services import fields as f
+from app.services import permissions
 from app.services.visibility import can_publish, can_see, visible_condition
 
 MAX_NAME_CHARS = LIMITS.name_chars
@@ -33,7 +34,7 @@ MAX_SEARCH_CHARS = LIMITS.search_chars
 
 
 def can_manage(challenge: Challenge, user: User) -> bool:
-    return user.role == "admin" or challenge.created_user_id == user.id
+    return permissions.is_creator_or_admin(challenge, user)
 
 
 def get_challenge(challenge_id: int, viewer: User) -> Challenge:

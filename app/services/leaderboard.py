@@ -14,7 +14,8 @@ from app.models import Attempt, Challenge, ChallengeBest, User
 MAX_ENTRIES = 100     # what live events carry (`leaderboard.updated`, `.snapshot`); REST pages through all
 
 
-def _order(challenge_type: str):
+def ranking_order(challenge_type: str):
+    """The leaderboard's ORDER BY (score, then time, then who got there first), shared by the CSV export."""
     time_order = asc(ChallengeBest.execution_ms) if challenge_type == "FE" else desc(ChallengeBest.execution_ms)
     return (desc(ChallengeBest.score), time_order, asc(ChallengeBest.attempt_created_at), asc(ChallengeBest.user_id))
 
@@ -24,7 +25,7 @@ def entries(challenge: Challenge, limit: int = MAX_ENTRIES, offset: int = 0) -> 
         db.select(ChallengeBest, User.full_name)
         .join(User, User.id == ChallengeBest.user_id)
         .where(ChallengeBest.challenge_id == challenge.id)
-        .order_by(*_order(challenge.type))
+        .order_by(*ranking_order(challenge.type))
         .offset(offset)
         .limit(limit)
     ).all()

@@ -17,15 +17,9 @@ from typing import Iterable
 
 from app.extensions import db, socketio
 from app.models import Room, RoomPlayer
+from app.services.presenters import public_attempt_payload
 
 log = logging.getLogger("sqlarena.live")
-
-# What the other people in a room may read of a player's attempt (SPEC 9.7): the outcome, never
-# the query, the case results or their texts. Allow-lists, so a new field stays private by default.
-PUBLIC_ATTEMPT_FIELDS = ("id", "user_id", "challenge_id", "room_id", "status", "verdict", "score", "passed",
-                         "total", "execution_ms", "created_at", "judged_at")
-PUBLIC_PROGRESS_FIELDS = ("attempt_id", "user_id", "challenge_id", "room_id", "test_case_id", "status",
-                          "verdict", "score", "execution_ms", "is_visible", "judged", "total")
 
 
 def publish(event: str, payload: dict, channels: Iterable[str]) -> None:
@@ -61,11 +55,6 @@ def publish_attempt(event: str, attempt, payload: dict) -> None:
     publish(event, payload, owner + [member_channel(attempt.room_id, attempt.user_id)])
     others = [uid for uid in room_people(attempt.room_id) if uid != attempt.user_id]
     publish(event, public_attempt_payload(event, payload), member_channels(attempt.room_id, others))
-
-
-def public_attempt_payload(event: str, payload: dict) -> dict:
-    fields = PUBLIC_PROGRESS_FIELDS if event == "attempt.progress" else PUBLIC_ATTEMPT_FIELDS
-    return {name: payload[name] for name in fields if name in payload}
 
 
 def room_people(room_id: int) -> list[int]:

@@ -20,6 +20,7 @@ from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, QUEUED, RUNNING
 from app.models import Attempt, AttemptCase, Challenge
 from app.models.timestamps import utcnow
 from app.services import challenge_stats, leaderboard, live
+from app.services.case_results import case_result_view
 from app.services.fingerprint import query_fingerprint
 
 log = logging.getLogger("sqlarena.recorder")
@@ -29,10 +30,8 @@ attempt_completed_hooks: list[Callable[[Attempt], None]] = []
 
 
 def progress_payload(event: JobCompletionEvent, judged: int, total: int) -> dict:
-    payload = event.to_dict()
-    if not event.is_visible:
-        payload["expected_result"] = None
-        payload["actual_result"] = None
+    # Progress goes to the attempt's owner (and its room, through live.public_attempt_payload).
+    payload = case_result_view(event.to_dict(), reveal_hidden=False)
     payload.update({"judged": judged, "total": total})
     return payload
 

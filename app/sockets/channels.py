@@ -8,10 +8,10 @@ from flask import request
 from flask_jwt_extended import decode_token
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from app.errors import Forbidden, NotFound, error_envelope
+from app.errors import NotFound, error_envelope
 from app.extensions import db, socketio
 from app.models import Attempt, Challenge, User
-from app.services import challenges as challenge_service, leaderboard, sessions
+from app.services import challenges as challenge_service, leaderboard, permissions, sessions
 from app.sockets import payload as read
 from app.sockets.session import connected_user, forget, remember
 
@@ -87,18 +87,17 @@ def on_disconnect(*_args):
 
 
 def authorise_channel(kind: str, target_id: int) -> None:
-    user_id, role = connected_user(request.sid)
+    user_id, _role = connected_user(request.sid)
+    viewer = db.session.get(User, user_id)
     if kind == "attempt":
         attempt = db.session.get(Attempt, target_id)
         if attempt is None:
             raise NotFound("attempt not found")
-        if attempt.user_id != user_id and role != "admin":
-            raise Forbidden("not your attempt")
+        permissions.require(attempt.user_id == user_id or permissions.is_admin(viewer), "not your attempt")
     elif kind == "user":
-        if target_id != user_id and role != "admin":
-            raise Forbidden("not your channel")
+        permissions.require(permissions.is_self_or_admin(target_id, viewer), "not your channel")
     else:
-        challenge_service.get_challenge(target_id, db.session.get(User, user_id))
+        challenge_service.get_challenge(target_id, viewer)
 
 
 @socketio.on("subscribe")

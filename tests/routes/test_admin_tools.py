@@ -128,8 +128,8 @@ def test_leaderboard_csv_export(client, make_user, make_challenge, wait_judged):
                               query_string=kwargs.get("query_string"))
         assert response.status_code == 200 and response.mimetype == "text/csv"
         rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-        assert rows[0][:3] == ["rank", "user_id", "full_name"]
+        assert rows[0][:4] == ["rank", "user_id", "email", "full_name"]
         assert [r[0] for r in rows[1:]] == ["1", "2"]
-        assert rows[1][2].startswith("'=")  # formula neutralised
+        assert rows[1][3].startswith("'=")  # formula neutralised
     json_board = client.get(f"/api/challenges/{cid}/leaderboard", headers=author["headers"]).get_json()["data"]
     assert [e["score"] for e in json_board["entries"]] == [100, 50]

@@ -8,7 +8,8 @@ def test_get_user_and_unknown_user(client, make_user):
     alice, bob = make_user(), make_user()
     response = client.get(f"/api/users/{bob['user']['id']}", headers=alice["headers"])
     assert response.status_code == 200
-    assert response.get_json()["data"] == bob["user"]
+    public = {k: v for k, v in bob["user"].items() if k != "email"}
+    assert response.get_json()["data"] == public   # SPEC 9.3: a classmate's e-mail is not theirs to read
     assert_error(client.get("/api/users/999999", headers=alice["headers"]), 404)
     assert_error(client.get(f"/api/users/{bob['user']['id']}"), 401)
 
