@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -25,6 +25,9 @@ class Room(db.Model):
     max_players: Mapped[int] = mapped_column(Integer, default=2)
     duration_s: Mapped[int] = mapped_column(Integer)
     freeze_last_s: Mapped[int] = mapped_column(Integer, default=0)
+    late_join_s: Mapped[int] = mapped_column(Integer, default=0)
+    wrong_penalty: Mapped[float] = mapped_column(Float, default=0.0)
+    hint_penalty: Mapped[float] = mapped_column(Float, default=0.0)
     challenge_ids_json: Mapped[str] = mapped_column(Text, default="[]")
     seq: Mapped[int] = mapped_column(Integer, default=0)
     rematch_room_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
@@ -74,3 +77,39 @@ class RoomPlayer(db.Model):
     joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     room: Mapped[Room] = relationship(back_populates="members")
+
+
+class RoomKick(db.Model):
+    """A user the host kicked: they cannot take a seat in that room again by code (SPEC 9.4)."""
+    __tablename__ = "room_kicks"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class RoomQuestion(db.Model):
+    """A question a member asked the host, and the host's answer (private to the asker unless public)."""
+    __tablename__ = "room_questions"
+    __table_args__ = (Index("ix_room_questions_room_user", "room_id", "user_id", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answer: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class RoomPresence(db.Model):
+    """One socket of a user in a room, in whichever web process holds it: a player is connected while
+    any row of theirs exists, so presence holds across processes (SPEC 9.4)."""
+    __tablename__ = "room_presence"
+    __table_args__ = (Index("ix_room_presence_user", "room_id", "user_id"),)
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    process: Mapped[str] = mapped_column(String(80))
+    since: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

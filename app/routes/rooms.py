@@ -20,10 +20,21 @@ room_body = Model("RoomBody", {
     "duration_s": fields.Integer(required=True, min=10, max=86400),
     "max_players": fields.Integer(default=2, description="2 = duel; more needs instructor/admin"),
     "freeze_last_s": fields.Integer(default=0), "host_plays": fields.Boolean(default=True),
+    "late_join_s": fields.Integer(default=0, min=0, description="seconds after the start in which a user who "
+                                  "joins by code still takes a free seat (at most duration_s)"),
+    "wrong_penalty": fields.Float(default=0, min=0, max=100, description="points off a challenge's best score "
+                                  "per counted non-accepted attempt before its first ACCEPTED one"),
+    "hint_penalty": fields.Float(default=0, min=0, max=100, description="points off a challenge's best score "
+                                 "per hint revealed during the room"),
 })
 standing = Model("Standing", {
     "rank": fields.Integer, "user_id": fields.Integer, "full_name": fields.String,
     "total_score": fields.Float, "elapsed_s": fields.Float, "per_challenge": fields.Raw, "forfeited": fields.Boolean,
+    "penalty": fields.Float(description="points taken off in all (wrong attempts, hints)"),
+})
+question = Model("RoomQuestion", {
+    "question_id": fields.Integer, "user_id": fields.Integer, "full_name": fields.String, "text": fields.String,
+    "at": fields.DateTime, "answer": fields.String, "answered_at": fields.DateTime, "public": fields.Boolean,
 })
 player = Model("RoomPlayer", {"user_id": fields.Integer, "full_name": fields.String, "ready": fields.Boolean,
                               "connected": fields.Boolean, "forfeited": fields.Boolean})
@@ -33,7 +44,13 @@ room_model = Model("Room", {
     "host_plays": fields.Boolean, "state": fields.String(enum=["LOBBY", "COUNTDOWN", "RUNNING", "FINISHED"]),
     "max_players": fields.Integer, "duration_s": fields.Integer, "freeze_last_s": fields.Integer,
     "challenge_ids": fields.List(fields.Integer), "players": fields.List(fields.Nested(player)),
-    "spectators": fields.List(fields.Integer), "standings": fields.List(fields.Nested(standing)),
+    "spectators": fields.List(fields.Integer),
+    "standings": fields.List(fields.Nested(standing), description="during a freeze: the others as at the freeze, "
+                             "the reader's own row live (the host: all live)"),
+    "late_join_s": fields.Integer, "wrong_penalty": fields.Float, "hint_penalty": fields.Float,
+    "frozen": fields.Boolean, "seq": fields.Integer,
+    "questions": fields.List(fields.Nested(question), description="the reader's own and the public ones; "
+                             "the host's: all"),
     "created_at": fields.DateTime, "starts_at": fields.DateTime, "ends_at": fields.DateTime,
     "server_time": fields.DateTime,
 })

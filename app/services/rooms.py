@@ -10,18 +10,19 @@ from datetime import datetime, timedelta
 from typing import Callable, Optional
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import event as sa_event, update
+from sqlalchemy.orm import Session
 
 from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.judge.verdicts import COMPLETED
 from app.limits import LIMITS
-from app.models import Attempt, Challenge, Room, RoomPlayer, User
+from app.models import Attempt, Challenge, HintReveal, Room, RoomKick, RoomPlayer, User
 from app.services.visibility import visible_condition
 from app.models.timestamps import iso, utcnow
 from app.services import fields as f
 from app.services import live, similarity
-from app.services.standings import Contestant, CountedAttempt, compute_standings, winners
+from app.services.standings import Contestant, CountedAttempt, Penalties, compute_standings, winners
 
 LOBBY, COUNTDOWN, RUNNING, FINISHED = "LOBBY", "COUNTDOWN", "RUNNING", "FINISHED"
 HOST, PLAYER, WATCHER = "host", "player", "watcher"      # audiences: who sees what of a room
@@ -75,8 +76,29 @@ def counted_attempts(room: Room, until: Optional[datetime] = None) -> list[Count
             continue
         if seat.forfeited_at is not None and attempt.created_at >= seat.forfeited_at:
             continue
-        counted.append(CountedAttempt(attempt.user_id, attempt.challenge_id, attempt.score or 0.0, attempt.created_at))
+        counted.append(CountedAttempt(attempt.user_id, attempt.challenge_id, attempt.score or 0.0, attempt.created_at,
+                                      attempt.verdict == "ACCEPTED"))
     return counted
+
+
+def room_end(room: Room) -> Optional[datetime]:
+    limits = [t for t in (room.finished_at, room.ends_at) if t is not None]
+    return min(limits) if limits else None
+
+
+def penalties(room: Room, until: Optional[datetime] = None) -> Penalties:
+    """The room's penalty rule, with the hints its players revealed on its challenges while it ran."""
+    hints: dict = {}
+    if room.hint_penalty and room.starts_at is not None:
+        end = min([t for t in (room_end(room), until) if t is not None], default=None)
+        query = db.select(HintReveal.user_id, HintReveal.challenge_id, db.func.count()).where(
+            HintReveal.challenge_id.in_(room.challenge_ids),
+            HintReveal.user_id.in_([m.user_id for m in players(room)]),
+            HintReveal.revealed_at >= room.starts_at).group_by(HintReveal.user_id, HintReveal.challenge_id)
+        if end is not None:
+            query = query.where(HintReveal.revealed_at < end)
+        hints = {(uid, cid): n for uid, cid, n in db.session.execute(query).all()}
+    return Penalties(wrong=room.wrong_penalty or 0.0, hint=room.hint_penalty or 0.0, hints=hints)
 
 
 def standings(room: Room, live_view: bool = True) -> list[dict]:
@@ -85,7 +107,8 @@ def standings(room: Room, live_view: bool = True) -> list[dict]:
     names = dict(db.session.execute(
         db.select(User.id, User.full_name).where(User.id.in_([m.user_id for m in players(room)]))).all())
     contestants = [Contestant(m.user_id, names.get(m.user_id, ""), bool(m.forfeited)) for m in players(room)]
-    return compute_standings(contestants, counted_attempts(room, until), room.challenge_ids, room.starts_at)
+    return compute_standings(contestants, counted_attempts(room, until), room.challenge_ids, room.starts_at,
+                             penalties(room, until))
 
 
 # -- who sees what ------------------------------------------------------------------
@@ -99,7 +122,8 @@ def audience(room: Room, user_id: Optional[int]) -> str:
 
 def sees_live(room: Room, who: str) -> bool:
     """The freeze rule (SPEC 6, 9.4): during the last `freeze_last_s` only the host sees live standings;
-    everyone else reads them as they were at the freeze until the room is FINISHED."""
+    everyone else reads the others as they were at the freeze until the room is FINISHED (a player's own
+    row stays live: see visible_standings)."""
     return who == HOST or not is_frozen(room)
 
 
@@ -108,13 +132,30 @@ def sees_code(who: str) -> bool:
     return who in (HOST, PLAYER)
 
 
-def visible_standings(room: Room, who: str, memo: Optional[dict] = None) -> list[dict]:
-    """The standings `who` may see; `memo` shares the (at most two) computations among audiences."""
-    live_view = sees_live(room, who)
+def visible_standings(room: Room, who: str, memo: Optional[dict] = None,
+                      viewer_id: Optional[int] = None) -> list[dict]:
+    """The one projection of standings (REST, room.state, room.standings): the host sees them live; during
+    a freeze everyone else sees the others as at the freeze, and a player their own row live (score,
+    per challenge, penalty; the rank stays the frozen one, since a live rank would tell about the others).
+    `memo` shares the (at most two) computations among audiences and viewers."""
     memo = {} if memo is None else memo
-    if live_view not in memo:
-        memo[live_view] = standings(room, live_view=live_view)
-    return memo[live_view]
+
+    def computed(live_view: bool) -> list[dict]:
+        if live_view not in memo:
+            memo[live_view] = standings(room, live_view=live_view)
+        return memo[live_view]
+
+    if sees_live(room, who):
+        return computed(True)
+    frozen = computed(False)
+    if who != PLAYER or viewer_id is None:
+        return frozen
+    own = next((row for row in computed(True) if row["user_id"] == viewer_id), None)
+    return [own_row(row, own) if row["user_id"] == viewer_id and own else row for row in frozen]
+
+
+def own_row(frozen: dict, live_row: dict) -> dict:
+    return {**live_row, "rank": frozen["rank"]}
 
 
 def audiences(room: Room) -> dict[str, list[int]]:
@@ -127,16 +168,19 @@ def audiences(room: Room) -> dict[str, list[int]]:
 
 
 def room_view(room: Room, viewer_id: Optional[int] = None) -> dict:
-    return view_for(room, audience(room, viewer_id))
+    return view_for(room, audience(room, viewer_id), viewer_id=viewer_id)
 
 
-def view_for(room: Room, who: str, memo: Optional[dict] = None) -> dict:
-    """The room object as `who` sees it; `memo` lets one event build it for every audience cheaply."""
+def view_for(room: Room, who: str, memo: Optional[dict] = None, viewer_id: Optional[int] = None) -> dict:
+    """The room object as `who` (and, for their own row and questions, `viewer_id`) sees it; `memo` lets
+    one event build it for every reader cheaply."""
+    from app.services import room_questions
     memo = {} if memo is None else memo
     if "fields" not in memo:
         memo["fields"] = room_fields(room)
     return {**memo["fields"], "code": room.code if sees_code(who) else None,
-            "standings": visible_standings(room, who, memo)}
+            "standings": visible_standings(room, who, memo, viewer_id),
+            "questions": room_questions.visible(room, who == HOST, viewer_id, memo)}
 
 
 def room_fields(room: Room) -> dict:
@@ -147,6 +191,8 @@ def room_fields(room: Room) -> dict:
         "id": room.id, "name": room.name, "host_user_id": room.host_user_id,
         "host_plays": bool(room.host_plays), "state": room.state, "max_players": room.max_players,
         "duration_s": room.duration_s, "freeze_last_s": room.freeze_last_s, "challenge_ids": room.challenge_ids,
+        "late_join_s": room.late_join_s or 0, "wrong_penalty": room.wrong_penalty or 0.0,
+        "hint_penalty": room.hint_penalty or 0.0,
         "players": [{"user_id": m.user_id, "full_name": names.get(m.user_id, ""), "ready": bool(m.ready),
                      "connected": bool(m.connected), "forfeited": bool(m.forfeited)} for m in players(room)],
         "spectators": [m.user_id for m in room.members if m.is_spectator],
@@ -160,7 +206,8 @@ def room_fields(room: Room) -> dict:
 def results(room: Room, viewer: Optional[User] = None) -> dict:
     """Standings as the viewer may see them (final once FINISHED); the host (and admins) also get
     similar accepted queries among the players. Without a viewer: the live standings (the server's own)."""
-    shown = standings(room) if viewer is None else visible_standings(room, audience(room, viewer.id))
+    shown = standings(room) if viewer is None else visible_standings(room, audience(room, viewer.id),
+                                                                      viewer_id=viewer.id)
     data = {"room_id": room.id, "standings": shown,
             "winner_user_ids": winners(shown) if room.state == FINISHED else []}
     if viewer is not None and (viewer.id == room.host_user_id or viewer.role == "admin"):
@@ -172,41 +219,86 @@ def results(room: Room, viewer: Optional[User] = None) -> dict:
 
 
 # -- events --------------------------------------------------------------------
+# Events are produced inside the caller's transaction and sent only once it commits (nothing is sent for a
+# rolled-back change, and emitting never commits behind the caller's back). Every event to a room's members
+# takes the room's next `seq` (one counter per room, SPEC 9.4), so a private event leaves a gap for the others.
+PENDING = "room_events"
+
+
 def next_seq(room: Room) -> int:
-    """Atomically takes the room's next sequence number (safe across web processes)."""
-    seq = db.session.execute(
+    """Takes the room's next sequence number in the caller's transaction (the row stays locked until it
+    commits, so two processes never share a number)."""
+    return db.session.execute(
         update(Room).where(Room.id == room.id).values(seq=Room.seq + 1).returning(Room.seq)).scalar_one()
-    db.session.commit()
-    return seq
+
+
+def send_after_commit(event: str, payload: dict, channels: list[str]) -> None:
+    db.session.info.setdefault(PENDING, []).append((event, payload, channels))
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _send_pending(session) -> None:
+    for event, payload, channels in session.info.pop(PENDING, []):
+        live.publish(event, payload, channels)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session) -> None:
+    session.info.pop(PENDING, None)
 
 
 def emit(room: Room, event: str, payload: dict) -> None:
     """An event every socket in the room reads alike."""
-    payload = {**payload, "room_id": room.id, "seq": next_seq(room)}
-    live.publish(event, payload, [live.room_channel(room.id)])
+    send_after_commit(event, {**payload, "room_id": room.id, "seq": next_seq(room)}, [live.room_channel(room.id)])
+
+
+def emit_to(room: Room, event: str, payload: dict, channels: list[str]) -> None:
+    """A private event (to some members' sockets) under the room's counter."""
+    send_after_commit(event, {**payload, "room_id": room.id, "seq": next_seq(room)}, channels)
+
+
+def emit_per_reader(room: Room, event: str, payload_for: Callable[[str, Optional[int]], Optional[dict]],
+                    per_player: bool = False) -> None:
+    """An event whose payload depends on the reader: one payload per audience (None: that audience gets
+    nothing), or with `per_player` one per member other than the host (their own live row during a freeze), on the
+    member channels, under one `seq`."""
+    seq = next_seq(room)
+    for who, user_ids in audiences(room).items():
+        readers = [(uid, [uid]) for uid in user_ids] if per_player and who != HOST else [(None, user_ids)]
+        for viewer_id, targets in readers:
+            payload = payload_for(who, viewer_id) if targets else None
+            if payload is not None:
+                send_after_commit(event, {**payload, "room_id": room.id, "seq": seq},
+                                  live.member_channels(room.id, targets))
 
 
 def emit_per_audience(room: Room, event: str, payload_for: Callable[[str], Optional[dict]]) -> None:
-    """An event whose payload depends on the reader: one payload per audience (None: that audience
-    gets nothing), on the member channels, under one `seq`."""
-    seq = next_seq(room)
-    for who, user_ids in audiences(room).items():
-        payload = payload_for(who) if user_ids else None
-        if payload is not None:
-            live.publish(event, {**payload, "room_id": room.id, "seq": seq}, live.member_channels(room.id, user_ids))
+    emit_per_reader(room, event, lambda who, _viewer: payload_for(who))
 
 
 def emit_state(room: Room) -> None:
-    """room.state to everyone in the room, each with the code and standings they may see."""
+    """room.state to everyone in the room, each with the code, standings and questions they may see."""
     memo: dict = {}
-    emit_per_audience(room, "room.state", lambda who: view_for(room, who, memo))
+    emit_per_reader(room, "room.state", lambda who, viewer: view_for(room, who, memo, viewer),
+                    per_player=is_frozen(room) or room_has_private_questions(room))
 
 
-def emit_standings(room: Room) -> None:
-    """room.standings after a counted attempt; during a freeze only the host's change."""
+def room_has_private_questions(room: Room) -> bool:
+    from app.services import room_questions
+    return room_questions.any_private(room)
+
+
+def emit_standings(room: Room, scorer_id: Optional[int] = None) -> None:
+    """room.standings after a counted attempt; during a freeze only the host's and the scorer's own
+    view change, so only they get one."""
     memo: dict = {}
-    emit_per_audience(room, "room.standings", lambda who: {"standings": visible_standings(room, who, memo)}
-                      if sees_live(room, who) else None)
+    frozen = is_frozen(room)
+
+    def payload(who: str, viewer: Optional[int]) -> Optional[dict]:
+        if frozen and who != HOST and not (who == PLAYER and viewer == scorer_id):
+            return None
+        return {"standings": visible_standings(room, who, memo, viewer)}
+    emit_per_reader(room, "room.standings", payload, per_player=frozen)
 
 
 # -- lifecycle -----------------------------------------------------------------
@@ -236,8 +328,25 @@ def parse_room(body: dict, user: User) -> dict:
     if freeze_last_s >= duration_s:
         raise Invalid("'freeze_last_s' must be shorter than 'duration_s'")
     host_plays = f.boolean(body, "host_plays", default=True)
+    late_join_s = f.integer(body, "late_join_s", 0, 86_400, required=False, default=0)
+    if late_join_s > duration_s:
+        raise Invalid("'late_join_s' cannot be longer than 'duration_s'")
     return {"name": name.strip(), "challenge_ids": challenge_ids, "duration_s": duration_s,
-            "max_players": max_players, "freeze_last_s": freeze_last_s, "host_plays": host_plays}
+            "max_players": max_players, "freeze_last_s": freeze_last_s, "host_plays": host_plays,
+            "late_join_s": late_join_s, "wrong_penalty": penalty(body, "wrong_penalty"),
+            "hint_penalty": penalty(body, "hint_penalty")}
+
+
+def penalty(body: dict, name: str) -> float:
+    """Points per wrong attempt or hint (SPEC 9.4): a number from 0 to 100."""
+    value = body.get(name, 0)
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadRequest(f"'{name}' must be a number")
+    if not 0 <= value <= 100:
+        raise Invalid(f"'{name}' must be between 0 and 100")
+    return float(value)
 
 
 def create_room(user: User, body: dict) -> Room:
@@ -267,24 +376,41 @@ def require_room_quota(user: User) -> None:
 
 
 def join(room: Room, user: User, with_code: bool = False) -> RoomPlayer:
-    """Keeps an existing seat. A free LOBBY seat goes only to a user who came with the code (or to the
-    playing host); anyone else, and everyone once the seats are taken or the room started, watches."""
+    """Keeps an existing seat. A free seat goes only to a user who came with the code (or to the playing
+    host), in the LOBBY or within `late_join_s` of the start (SPEC 9.4); anyone else, and everyone once
+    the seats are taken or the late-join window closed, watches. A kicked user never comes back by code."""
+    if with_code and was_kicked(room, user.id):
+        raise Forbidden("the host removed you from this room")
     seat = member(room, user.id)
     if seat is not None and not (seat.is_spectator and with_code):
         return seat
     hosting_only = user.id == room.host_user_id and not room.host_plays
     may_sit = (with_code or user.id == room.host_user_id) and not hosting_only
-    sits = may_sit and len(players(room)) < room.max_players and room.state == LOBBY
+    sits = may_sit and len(players(room)) < room.max_players and seats_open(room)
     if seat is None:
         seat = RoomPlayer(user_id=user.id, is_spectator=not sits)
         room.members.append(seat)
     elif sits:
-        seat.is_spectator = False       # was watching the lobby, now came with the code
+        seat.is_spectator = False       # was watching, now came with the code
     else:
         return seat
-    db.session.commit()
+    db.session.flush()
     emit_state(room)
+    db.session.commit()
     return seat
+
+
+def seats_open(room: Room, now: Optional[datetime] = None) -> bool:
+    """Seats are taken in the LOBBY, and with `late_join_s` until that many seconds after the start."""
+    if room.state == LOBBY:
+        return True
+    if not room.late_join_s or room.state not in (COUNTDOWN, RUNNING) or room.starts_at is None:
+        return False
+    return (now or utcnow()) <= room.starts_at + timedelta(seconds=room.late_join_s)
+
+
+def was_kicked(room: Room, user_id: int) -> bool:
+    return db.session.get(RoomKick, (room.id, user_id)) is not None
 
 
 def join_by_code(user: User, code: str) -> Room:
@@ -312,13 +438,13 @@ def start(room: Room, user: User) -> Room:
         update(Room).where(Room.id == room.id, Room.state == LOBBY).values(
             state=COUNTDOWN, starts_at=now + timedelta(seconds=countdown_s),
             ends_at=now + timedelta(seconds=countdown_s + room.duration_s))).rowcount
-    db.session.commit()
     db.session.refresh(room)
     if changed:
         emit(room, "room.countdown", {"starts_at": iso(room.starts_at)})
         emit_state(room)
-        if countdown_s == 0:
-            begin(room)
+    db.session.commit()
+    if changed and countdown_s == 0:
+        begin(room)
     return room
 
 
@@ -326,11 +452,11 @@ def begin(room: Room) -> bool:
     """COUNTDOWN → RUNNING once (atomic, so only one process announces it)."""
     changed = db.session.execute(
         update(Room).where(Room.id == room.id, Room.state == COUNTDOWN).values(state=RUNNING)).rowcount
-    db.session.commit()
     db.session.refresh(room)
     if changed:
         emit(room, "room.started", {"ends_at": iso(room.ends_at), "challenge_ids": room.challenge_ids})
         emit_state(room)
+    db.session.commit()
     return bool(changed)
 
 
@@ -340,12 +466,12 @@ def finish(room: Room) -> bool:
     changed = db.session.execute(
         update(Room).where(Room.id == room.id, Room.state.in_((LOBBY, COUNTDOWN, RUNNING))).values(
             state=FINISHED, finished_at=now)).rowcount
-    db.session.commit()
     db.session.refresh(room)
     if changed:
         final = results(room)
         emit(room, "room.finished", {"standings": final["standings"], "winner_user_ids": final["winner_user_ids"]})
         emit_state(room)
+    db.session.commit()
     return bool(changed)
 
 
@@ -365,7 +491,8 @@ def rematch(room: Room, user: User) -> Room:
     require_room_quota(user)
     new_room = Room(host_user_id=room.host_user_id, code=_new_code(), state=LOBBY, name=room.name,
                     host_plays=room.host_plays, max_players=room.max_players, duration_s=room.duration_s,
-                    freeze_last_s=room.freeze_last_s)
+                    freeze_last_s=room.freeze_last_s, late_join_s=room.late_join_s,
+                    wrong_penalty=room.wrong_penalty, hint_penalty=room.hint_penalty)
     new_room.challenge_ids = room.challenge_ids
     for seat in players(room):
         new_room.members.append(RoomPlayer(user_id=seat.user_id, invited=seat.user_id != room.host_user_id))
@@ -373,9 +500,9 @@ def rematch(room: Room, user: User) -> Room:
     room.rematch_room_id = None
     db.session.flush()
     room.rematch_room_id = new_room.id
-    db.session.commit()
     emit_per_audience(room, "room.rematch", lambda who: {
         "new_room_id": new_room.id, "code": new_room.code if sees_code(who) else None})
+    db.session.commit()
     return new_room
 
 
@@ -386,8 +513,9 @@ def set_ready(room: Room, user: User, ready: bool) -> Room:
     if room.state != LOBBY:
         raise Conflict("ready flags only matter in the LOBBY")
     seat.ready = ready
-    db.session.commit()
+    db.session.flush()
     emit_state(room)
+    db.session.commit()
     return room
 
 
@@ -398,11 +526,14 @@ def leave(room: Room, user: User) -> Room:
         return room
     if room.state == LOBBY or seat.is_spectator:
         room.members.remove(seat)
-        db.session.commit()
+        db.session.flush()
     else:
-        mark_connection(room, user.id, connected=False)
+        from app.services import room_presence
+        if not room_presence.present(room.id, user.id):
+            mark_connection(room, user.id, connected=False)
         return room
     emit_state(room)
+    db.session.commit()
     return room
 
 
@@ -414,6 +545,7 @@ def announce(room: Room, user: User, text) -> dict:
         raise Invalid("'text' is too long (at most 1000 characters)")
     payload = {"text": text.strip(), "at": iso(utcnow())}
     emit(room, "room.announcement", payload)
+    db.session.commit()
     return payload
 
 
@@ -429,9 +561,11 @@ def kick(room: Room, user: User, target_id) -> Room:
     if target_id == user.id:
         raise Invalid("the host cannot kick themselves")
     room.members.remove(seat)
-    db.session.commit()
-    live.publish("room.kicked", {"room_id": room.id}, [f"user-sockets:{target_id}"])
+    db.session.merge(RoomKick(room_id=room.id, user_id=target_id))
+    db.session.flush()
+    emit_to(room, "room.kicked", {}, [f"user-sockets:{target_id}"])
     emit_state(room)
+    db.session.commit()
     return room
 
 
@@ -441,8 +575,9 @@ def mark_connection(room: Room, user_id: int, connected: bool) -> None:
         return
     seat.connected = connected
     seat.disconnected_at = None if connected else utcnow()
-    db.session.commit()
+    db.session.flush()
     emit_state(room)
+    db.session.commit()
 
 
 # -- reacting to judged attempts and time -----------------------------------------
@@ -458,7 +593,8 @@ def on_attempt_completed(attempt: Attempt) -> None:
         return
     if attempt.verdict == "ACCEPTED":
         _announce_first_solve(room, attempt)
-    emit_standings(room)
+    emit_standings(room, scorer_id=attempt.user_id)
+    db.session.commit()
     if everyone_solved_everything(room):
         finish(room)
 
@@ -479,25 +615,27 @@ def _announce_first_solve(room: Room, attempt: Attempt) -> None:
 
 
 def everyone_solved_everything(room: Room) -> bool:
-    active = [m for m in players(room) if not m.forfeited]
+    """Every active player has an ACCEPTED counted attempt on every challenge (penalties aside)."""
+    active = {m.user_id for m in players(room) if not m.forfeited}
     if not active:
         return False
-    rows = standings(room)
-    full = 100.0 * len(room.challenge_ids)
-    return all(r["total_score"] >= full for r in rows if not r["forfeited"])
+    solved = {(a.user_id, a.challenge_id) for a in counted_attempts(room) if a.accepted}
+    return all((uid, cid) in solved for uid in active for cid in room.challenge_ids)
 
 
 def forfeit(room: Room, seat: RoomPlayer) -> None:
     seat.forfeited = True
     seat.forfeited_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     emit_state(room)
+    db.session.commit()
     if room.max_players == 2 or not [m for m in players(room) if not m.forfeited]:
         finish(room)
 
 
 def tick(now: Optional[datetime] = None) -> None:
     """Advances every room whose time has come; idempotent and safe in several processes."""
+    from app.services import room_presence
     now = now or utcnow()
     grace = timedelta(seconds=current_app.config["ROOM_DISCONNECT_GRACE_S"])
     for room in db.session.execute(db.select(Room).where(Room.state == COUNTDOWN, Room.starts_at <= now)).scalars().all():
@@ -509,7 +647,7 @@ def tick(now: Optional[datetime] = None) -> None:
             continue
         for seat in players(room):
             if (not seat.connected and not seat.forfeited and seat.disconnected_at is not None
-                    and seat.disconnected_at + grace <= now):
+                    and seat.disconnected_at + grace <= now and not room_presence.present(room.id, seat.user_id)):
                 forfeit(room, seat)
                 if room.state == FINISHED:
                     break

@@ -1,4 +1,4 @@
-"""Room events from clients: join, ready, start, leave, announce, kick (thin: services do the work)."""
+"""Room events from clients: join, ready, start, leave, announce, kick, ask, answer (thin: services do the work)."""
 from __future__ import annotations
 
 from flask import request
@@ -6,11 +6,11 @@ from flask_socketio import join_room, leave_room
 
 from app.extensions import db, socketio
 from app.models import User
-from app.services import live
+from app.services import live, room_presence, room_questions
 from app.services import rooms as room_service
 from app.sockets import payload as read
 from app.sockets.channels import acked
-from app.sockets.session import connected_user, rooms_of, sids_of_user, track_room, untrack_room
+from app.sockets.session import connected_user
 
 
 def caller() -> User:
@@ -26,13 +26,12 @@ def enter(room_id: int, user_id: int) -> None:
     """This socket joins the room's broadcast channel and its own member channel (see services.live)."""
     join_room(live.room_channel(room_id))
     join_room(live.member_channel(room_id, user_id))
-    track_room(request.sid, room_id)
 
 
 def exit_room(room_id: int, user_id: int) -> None:
     leave_room(live.room_channel(room_id))
     leave_room(live.member_channel(room_id, user_id))
-    untrack_room(request.sid, room_id)
+    room_presence.depart(request.sid, room_id)
 
 
 @socketio.on("room.join")
@@ -41,7 +40,9 @@ def on_room_join(payload: dict):
     room, user = room_from(payload), caller()
     room_service.join(room, user)
     enter(room.id, user.id)
+    room_presence.arrive(room, user.id, request.sid)
     room_service.mark_connection(room, user.id, connected=True)
+    db.session.commit()
     return room_service.room_view(room, user.id)
 
 
@@ -84,12 +85,27 @@ def on_room_kick(payload: dict):
     return room_service.room_view(room_service.kick(room, user, target_id), user.id)
 
 
+@socketio.on("room.ask")
+@acked
+def on_room_ask(payload: dict):
+    room, user = room_from(payload), caller()
+    return room_questions.ask(room, user, payload.get("text"))
+
+
+@socketio.on("room.answer")
+@acked
+def on_room_answer(payload: dict):
+    room, user = room_from(payload), caller()
+    question_id = read.identifier(payload, "question_id")
+    public = read.flag(payload, "public", default=False)
+    return room_questions.answer(room, user, question_id, payload.get("text"), public)
+
+
 def on_socket_gone(sid: str, user_id: int) -> None:
-    """Marks the user disconnected in each room this socket had joined, unless another socket remains."""
-    for room_id in rooms_of(sid):
-        untrack_room(sid, room_id)
-        if any(room_id in rooms_of(other) for other in sids_of_user(user_id) if other != sid):
-            continue
+    """Marks the user disconnected in each room this socket had joined, unless another of their sockets
+    (in this or any other web process) is still there."""
+    for room_id, _user_id in room_presence.depart(sid):
         room = db.session.get(room_service.Room, room_id)
-        if room is not None:
+        if room is not None and not room_presence.present(room_id, user_id):
             room_service.mark_connection(room, user_id, connected=False)
+    db.session.commit()

@@ -1,7 +1,7 @@
 """Room standings rule: total of best scores desc, then time to first reach it asc; forfeits last."""
 from datetime import datetime, timedelta
 
-from app.services.standings import Contestant, CountedAttempt, compute_standings, winners
+from app.services.standings import Contestant, CountedAttempt, Penalties, compute_standings, winners
 
 T0 = datetime(2026, 1, 1, 12, 0, 0)
 
@@ -76,3 +76,40 @@ def test_one_audience_rule_decides_code_and_freeze():
     assert all(rooms.sees_live(room, w) for w in (rooms.HOST, rooms.PLAYER, rooms.WATCHER))
     room.state, room.ends_at = rooms.RUNNING, utcnow() + timedelta(seconds=500)    # before the freeze
     assert all(rooms.sees_live(room, w) for w in (rooms.HOST, rooms.PLAYER, rooms.WATCHER))
+
+
+def wrong(user_id, challenge_id, seconds, score=0.0):
+    return CountedAttempt(user_id, challenge_id, score, at(seconds), accepted=False)
+
+
+def accepted(user_id, challenge_id, seconds):
+    return CountedAttempt(user_id, challenge_id, 100.0, at(seconds), accepted=True)
+
+
+def test_wrong_attempts_before_the_first_accepted_one_cost_points():
+    attempts = [wrong(1, 10, 1), wrong(1, 10, 2), accepted(1, 10, 3), wrong(1, 10, 4)]   # the last is after: free
+    [row] = compute_standings([Contestant(1, "Ann")], attempts, [10], T0, Penalties(wrong=5))
+    assert row["total_score"] == 90 and row["per_challenge"] == {"10": 90} and row["penalty"] == 10
+
+
+def test_an_unsolved_challenge_pays_for_every_wrong_attempt_but_never_goes_below_zero():
+    attempts = [wrong(1, 10, 1, score=30.0), wrong(1, 10, 2), wrong(1, 11, 3), wrong(1, 11, 4)]
+    [row] = compute_standings([Contestant(1, "Ann")], attempts, [10, 11], T0, Penalties(wrong=20))
+    assert row["per_challenge"] == {"10": 0.0, "11": 0.0} and row["total_score"] == 0
+
+
+def test_hints_cost_points_per_hint_on_their_challenge_only():
+    hints = {(1, 10): 2, (2, 11): 1}
+    attempts = [accepted(1, 10, 5), accepted(2, 10, 6)]
+    rows = compute_standings([Contestant(1, "Ann"), Contestant(2, "Bob")], attempts, [10, 11], T0,
+                             Penalties(hint=15, hints=hints))
+    by_user = {r["user_id"]: r for r in rows}
+    assert by_user[1]["total_score"] == 70 and by_user[1]["penalty"] == 30
+    assert by_user[2]["total_score"] == 100 and by_user[2]["penalty"] == 0    # 11 unsolved: nothing to take
+    assert [r["user_id"] for r in rows] == [2, 1]                              # the penalty changes the ranking
+
+
+def test_no_penalties_by_default():
+    attempts = [wrong(1, 10, 1), accepted(1, 10, 3)]
+    [row] = compute_standings([Contestant(1, "Ann")], attempts, [10], T0)
+    assert row["total_score"] == 100 and row["penalty"] == 0
