@@ -36,6 +36,8 @@ from app.judge.verdicts import OUTPUT_LIMIT_EXCEEDED, RUNTIME_ERROR, TIME_LIMIT_
 log = logging.getLogger("sqlarena.judge.sqlite")
 
 PROGRESS_STEPS = 1000               # VM instructions between deadline checks
+COST_STEPS = 16                     # the counting run's granularity: cost is a multiple of this
+COST_TIME_FACTOR = 3.0              # the counting run may take this many time limits (it runs ~1.7x slower)
 LOAD_TIME_LIMIT_S = 30.0
 MAX_VALUE_BYTES = 10 * 1024 * 1024  # longest string or blob a query or loader may build
 COPY_OVERHEAD_BYTES = 64 * 1024     # a deserialized copy's connection, schema and statement cache
@@ -123,6 +125,34 @@ class Deadline:
 
     def expired(self) -> int:
         return 1 if time.monotonic() > self.at else 0
+
+
+class StepCounter:
+    """Counts VM steps for `cost` (SPEC 9.5) as the progress handler of a separate counting run.
+
+    Why a separate run at a fixed period of COST_STEPS: Python's sqlite3 exposes no statement
+    counters, so the only way to count steps is a progress handler, and a Python callback on every
+    step makes the query 12-17x slower; every 16 steps it is ~1.7x. The timed runs keep the cheap
+    1,000-step deadline handler, so their times are unchanged. SQLite calls the handler once per
+    COST_STEPS steps executed (checked at loop boundaries), so `steps` is the query's VM steps up to its
+    last loop rounded down to a multiple of 16: the same query on the same data and SQLite version
+    counts the same in every process. The run is bounded by COST_TIME_FACTOR time limits (the
+    query already passed the timed runs within one); a count that would take longer is
+    TIME_LIMIT_EXCEEDED, so cost only ever counts work done within the limit."""
+
+    def __init__(self, deadline: Deadline):
+        self.calls = 0
+        self._deadline = deadline
+
+    @property
+    def steps(self) -> int:
+        return self.calls * COST_STEPS
+
+    def __call__(self) -> int:
+        self.calls += 1
+        if self.calls & 63:      # the clock is read every 64 calls, about as often as the deadline handler
+            return 0
+        return self._deadline.expired()
 
 
 class _Sandbox:
@@ -308,8 +338,11 @@ class SqliteEngine:
             return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}",
                              error_class="DATASET_NOT_LOADED")
         with self.cache.copy(key, image, self.max_value_bytes) as sandbox:
-            return run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows,
-                                               self.settings.max_result_bytes), timing_runs)
+            outcome = run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows,
+                                                  self.settings.max_result_bytes), timing_runs)
+            if outcome.verdict is None:
+                _count_cost(sandbox, query, outcome, time_limit_ms)
+            return outcome
 
     def validate(self, init: str, cases: list[TestCaseSpec], solution: str, time_limit_ms: int) -> None:
         """Loads every dataset within the challenge's byte budget (together), then runs the solution."""
@@ -415,7 +448,34 @@ def _run_once(sandbox: _Sandbox, query: str, time_limit_ms: int, max_rows: int, 
                      execution_ms=round(elapsed_ms, 3), timings_ms=[elapsed_ms])
 
 
-def _interrupted(exc: sqlite3.Error) -> bool:
+def _count_cost(sandbox: _Sandbox, query: str, outcome: Execution, time_limit_ms: int) -> None:
+    """Sets `outcome.cost` from one counting run (see StepCounter); a count that passes its bound
+    turns the outcome into TIME_LIMIT_EXCEEDED."""
+    counter = StepCounter(sandbox.deadline)
+    sandbox.conn.set_progress_handler(counter, COST_STEPS)
+    sandbox.deadline.arm(time_limit_ms * COST_TIME_FACTOR / 1000.0)
+    try:
+        # executescript prepares afresh (the statement cache would carry the step counter's phase over
+        # from earlier runs) and steps through every row without converting it. The query already ran
+        # through execute(), which refuses more than one statement, within the row and byte caps.
+        sandbox.conn.executescript(query)
+    except (sqlite3.Error, MemoryError, OverflowError, ValueError) as exc:
+        if _interrupted(exc):
+            outcome.verdict = TIME_LIMIT_EXCEEDED
+            outcome.error = f"time limit of {time_limit_ms} ms exceeded (while counting the query's cost)"
+        else:   # it ran before, so only memory can stop it now
+            outcome.verdict, outcome.error = RUNTIME_ERROR, engine_message(exc)
+        outcome.result, outcome.error_class = None, error_class(exc)
+        return
+    finally:
+        sandbox.deadline.arm(float("inf"))
+        sandbox.conn.set_progress_handler(sandbox.deadline.expired, PROGRESS_STEPS)
+        if sandbox.conn.in_transaction:
+            sandbox.conn.execute("ROLLBACK")
+    outcome.cost = counter.steps
+
+
+def _interrupted(exc: BaseException) -> bool:
     return "interrupted" in str(exc).lower()
 
 

@@ -209,6 +209,8 @@ class _Session:
             self.conn = self.engine.pool.checkout(self.dbname)
         begun, self.begun = self.begun, False
         outcome, keep = self.timed_run.run(self.conn, begun)
+        if outcome.cost is not None:
+            self.timed_run.count_cost = False   # counted once per case, in the first run's transaction
         if not keep:
             close_quietly(self.conn)
             self.conn = None
