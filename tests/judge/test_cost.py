@@ -13,6 +13,7 @@ from app.judge.settings import JudgeSettings
 from app.judge.verdicts import TIME_LIMIT_EXCEEDED
 from app.models import AttemptCase
 from app.services.recorder import attempt_cost
+from tests.judge.test_kafka_e2e import batch_on_two_workers, judged, judged_ids, kafka_site  # noqa: F401 (fixture)
 from tests.services_env import PG_ADMIN_URL, unavailable
 
 INIT = "CREATE TABLE t (id integer PRIMARY KEY, g integer NOT NULL, v integer NOT NULL);"
@@ -108,3 +109,21 @@ def test_attempt_cost_is_the_sum_unless_a_case_has_none():
     assert attempt_cost([AttemptCase(cost=3), AttemptCase(cost=4)]) == 7
     assert attempt_cost([AttemptCase(cost=3), AttemptCase(cost=None)]) is None
     assert attempt_cost([]) is None
+
+
+def test_sqlite_counts_small_queries_exactly():
+    engine = sqlite_engine()
+    one = run(engine, "SELECT v FROM t WHERE id = 42", timing_runs=1).cost
+    two = run(engine, "SELECT v, g FROM t WHERE id = 42", timing_runs=1).cost
+    assert 0 < one < two < sqlite_module.EXACT_STEPS      # one more column read is one more step
+
+
+def test_two_judge_worker_processes_count_the_same_cost(kafka_site):
+    """Through Kafka: the same query judged by two `flask judge-worker` processes costs the same."""
+    [(_, log_a), (_, log_b)], _, _, owned = batch_on_two_workers(kafka_site, 12)
+    results = [judged(player, attempt_id, timeout_s=90) for player, attempt_id in owned]
+    assert judged_ids(log_a) and judged_ids(log_b)          # both processes judged some of them
+    assert all(r["verdict"] == "ACCEPTED" for r in results), results
+    per_case = {tuple((c["test_case_id"], c["cost"]) for c in r["cases"]) for r in results}
+    assert len(per_case) == 1 and all(cost > 0 for _, cost in next(iter(per_case)))
+    assert {r["cost"] for r in results} == {sum(cost for _, cost in next(iter(per_case)))}

@@ -49,6 +49,7 @@ class PostgresEngine:
         self._lock = threading.Lock()          # guards the dicts below
         self._datasets: "OrderedDict[str, str]" = OrderedDict()   # key -> database name (LRU)
         self._building: dict[str, threading.Lock] = {}
+        self.count_cost = True   # bench/judge.py turns it off to measure what counting adds
 
     @property
     def datasets_built(self) -> int:
@@ -143,7 +144,8 @@ class PostgresEngine:
             return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}",
                              error_class=exc.error_class)
         query = query.rstrip().rstrip(";").rstrip()
-        session = _Session(self, dbname, conn, TimedRun(self.settings, query, time_limit_ms, max_rows))
+        session = _Session(self, dbname, conn, TimedRun(self.settings, query, time_limit_ms, max_rows,
+                                                          count_cost=self.count_cost))
         try:
             return run_timed(session.run_once, timing_runs)
         finally:
