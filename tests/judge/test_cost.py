@@ -36,19 +36,25 @@ def sqlite_engine():
 
 
 @pytest.fixture(scope="module")
-def pg_factory():
+def pg_pair():
+    """Two PostgreSQL engines for the whole module (each new engine re-runs the cluster's role setup)."""
     engines = []
-
-    def make():
+    for _ in range(2):
         engine = PostgresEngine(PG_ADMIN_URL, JudgeSettings())
+        engines.append(engine)
         problem = engine.health()
         if problem:
             unavailable(f"PostgreSQL sandbox: {problem}")
-        engines.append(engine)
-        return engine
-    yield make
+    yield engines
     for engine in engines:
         engine.close()
+
+
+@pytest.fixture
+def pg_factory(pg_pair):
+    """Hands out the pair's engines in turn: two calls in one test give two separate instances."""
+    handed = iter(pg_pair * 3)
+    return lambda: next(handed)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
