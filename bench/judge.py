@@ -21,13 +21,19 @@ Measurements (each cell = one engine x one query, all in the same run, so ratios
    (a sqlglot parse), hashing the dataset to find it in the cache, the sandbox walls, comparison, JSON.
 4. spread: `execution_ms` of the same query judged 20 times (default timing_runs=3, i.e. each a median of 3):
    (p90 - p10) / median. This is what decides whether FE/LE rankings reflect the query or the machine's noise.
-5. Kafka: Tansu on a free port, N `flask judge-worker --threads 1` processes as one consumer group, jobs published
+5. cost (SPEC 9.5): the spread of `cost` over the same 20 judgings (max - min, must be exactly 0); the
+   Spearman rank correlation between cost and median execution_ms over COST_VARIANTS (queries of clearly
+   different work on the same 10,000 rows; each time a median of 3 judgings of 5 timing runs); and what
+   counting adds per case: the engine's wall time per execution with counting on minus off, alternated.
+6. Kafka: Tansu on a free port, N `flask judge-worker --threads 1` processes as one consumer group, jobs published
    directly (init/solution inline, so workers need no app database), timed from the first publish to the last
    completion seen on the completion topic, after a warm-up that proves every worker has joined the group and
    judged a job (warm caches). A 100-row control dataset (3 KB jobs instead of 284 KB) separates the cost of
    carrying the dataset inline from the fixed cost per job (fetch, flush of the completion, offset commit).
    kafka-python checksums every record batch (CRC32C) in pure Python unless the `crc32c` package is importable;
    the report says which one ran (e.g. PYTHONPATH=<dir with crc32c> to compare; workers inherit the environment).
+   The distinct costs among each configuration's measured jobs are reported too: 1 means every worker
+   process counted the same cost.
 
 Absolute numbers depend on the machine and on what else runs on it (the load average is printed); the ratios
 measured in the same run are what transfers between machines.
@@ -74,6 +80,19 @@ QUERIES = {
 ENGINE_LABELS = {"sqlite": "SQLite", "postgresql": "PG"}
 DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
 NAIVE_SCHEMA = "sqlarena_bench_naive"
+# Cost vs time: queries of clearly different work on the orders table (SPEC 9.5 asks for >= 20).
+COST_VARIANTS = (
+    ["SELECT * FROM orders WHERE id = 4242"]
+    + [f"SELECT COUNT(*), SUM(amount) FROM orders WHERE id <= {n}" for n in (10, 100, 300, 1000, 3000, 10000)]
+    + [f"SELECT customer_id, SUM(amount) FROM orders WHERE id <= {n} GROUP BY customer_id "
+       f"ORDER BY 2 DESC, 1 LIMIT 5" for n in (200, 2000, 10000)]
+    + [f"SELECT status, COUNT(*), AVG(amount) FROM orders WHERE amount < {n} GROUP BY status ORDER BY status"
+       for n in (50, 500)]
+    + [f"SELECT COUNT(*) FROM orders a JOIN orders b ON b.customer_id = a.customer_id WHERE a.id <= {n}"
+       for n in (20, 100, 400, 1500)]
+    + [f"SELECT COUNT(*) FROM orders a, orders b WHERE a.id <= {n} AND b.id <= 1000 AND a.amount < b.amount"
+       for n in (10, 40, 150, 500)]
+)
 
 
 def orders_data(rows: int = ROWS) -> str:
@@ -324,6 +343,8 @@ class Cell:
     gate: Optional[float] = None            # check_query alone (part of the overhead)
     dataset_hash: Optional[float] = None    # hashing init+data to find the cached dataset (part of it too)
     exec_ms: list[float] = field(default_factory=list)
+    costs: list[int] = field(default_factory=list)   # cost of the same 20 judgings as exec_ms
+    count_added: Optional[float] = None              # wall per execution with counting minus without
 
     @property
     def overhead(self) -> Optional[float]:
@@ -370,8 +391,93 @@ def measure_cell(backend: Backend, query_name: str, profile: Profile) -> Cell:
 
     cell.naive = statistics.median(timed_loop(lambda: backend.naive_attempt(query), 0.0,
                                               min_calls=profile.naive_reps))
-    cell.exec_ms = [judge_once(judge3, jobs())[0].execution_ms for _ in range(profile.spread_jobs)]
+    spread_events = [judge_once(judge3, jobs())[0] for _ in range(profile.spread_jobs)]
+    cell.exec_ms = [event.execution_ms for event in spread_events]
+    cell.costs = [event.cost for event in spread_events]
+    cell.count_added = counting_time(backend.judge(1).engines[backend.name], query, profile)
     return cell
+
+
+def counting_time(engine, query: str, profile: Profile) -> float:
+    """Median wall time of one execution with cost counting minus without, alternating the two."""
+    case = TestCaseSpec(id=1, data=DATA, is_visible=True)
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    deadline = time.perf_counter() + profile.seconds_per_loop
+    try:
+        while time.perf_counter() < deadline or len(walls[False]) < 10:
+            check_stop()
+            for counting in (True, False):
+                engine.count_cost = counting
+                started = time.perf_counter()
+                engine.execute("bench-count", INIT, case, query, TIME_LIMIT_MS, 10_000, 1)
+                walls[counting].append(time.perf_counter() - started)
+    finally:
+        engine.count_cost = True
+    return statistics.median(walls[True]) - statistics.median(walls[False])
+
+
+@dataclass
+class CostCorrelation:
+    engine: str
+    points: list[tuple[int, float]] = field(default_factory=list)   # (cost, median execution_ms) per variant
+    error: Optional[str] = None
+
+    @property
+    def rho(self) -> float:
+        return spearman([c for c, _ in self.points], [t for _, t in self.points])
+
+
+def measure_cost_correlation(backend: Backend, profile: Profile) -> CostCorrelation:
+    """Each variant judged as its own challenge: its cost, and the median of 3 judgings' execution_ms."""
+    result = CostCorrelation(backend.name)
+    judge = backend.judge(5)
+    for query in COST_VARIANTS:
+        check_stop()
+        jobs = JobFactory(backend.name, query)
+        judge_once(judge, jobs())                      # warm: solution cached, dataset open
+        events = [judge_once(judge, jobs())[0] for _ in range(3 if profile is QUICK else 5)]
+        if len({e.cost for e in events}) != 1:
+            raise RuntimeError(f"cost moved between judgings of {query!r}: {[e.cost for e in events]}")
+        result.points.append((events[0].cost, statistics.median(e.execution_ms for e in events)))
+    return result
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    """Spearman's rank correlation (average ranks for ties): Pearson's r of the ranks."""
+    rx, ry = _ranks(xs), _ranks(ys)
+    mx, my = statistics.fmean(rx), statistics.fmean(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    var = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
+    return cov / var if var else 0.0
+
+
+def _ranks(values: list[float]) -> list[float]:
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def run_cost_correlations(backends: dict[str, Backend], unavailable: dict[str, str],
+                          profile: Profile) -> list[CostCorrelation]:
+    results = []
+    for engine in ("sqlite", "postgresql"):
+        if engine in unavailable:
+            results.append(CostCorrelation(engine, error=unavailable[engine]))
+            continue
+        progress(f"cost vs time: {ENGINE_LABELS[engine]}, {len(COST_VARIANTS)} variants ...")
+        try:
+            results.append(measure_cost_correlation(backends[engine], profile))
+        except Exception as exc:
+            results.append(CostCorrelation(engine, error=_reason(exc)))
+    return results
 
 
 def _dataset_hash_fn(engine: str) -> Optional[Callable]:
@@ -518,6 +624,7 @@ class KafkaResult:
     jobs: int = 0
     rate: Optional[float] = None
     publish_s: Optional[float] = None       # producing and flushing all N jobs (part of the timed span)
+    distinct_costs: Optional[int] = None    # among every completion seen: 1 = all workers counted the same
     error: Optional[str] = None
 
 
@@ -574,6 +681,8 @@ class KafkaRun:
                                  data=DATA if self.rows == ROWS else orders_data(self.rows))
             self._warm_up(factory)
             result.rate, result.publish_s = self._measure(factory, jobs)
+            with self.watcher.cond:
+                result.distinct_costs = len({e.cost for events in self.watcher.seen.values() for e in events})
         except Exception as exc:
             result.error = _reason(exc)
         finally:
@@ -757,18 +866,37 @@ def cell_table(cells: list[Cell]) -> list[str]:
         row("4. execution_ms p90−p10", "", lambda c: fmt_ms(p90_minus_p10(c.exec_ms) / 1000.0)),
         row("4. execution_ms spread (p90−p10)/median", "≤ 5 %", lambda c: pct(spread_pct(c.exec_ms))),
         row("4. reference: same spread of the raw query (3.), single runs", "", lambda c: pct(c.raw_spread)),
+        row("5. cost (same 20 judgings)", "", lambda c: f"{c.costs[0]:,}" if c.costs else "n/a"),
+        row("5. cost spread over 20 judgings (max − min)", "exactly 0",
+            lambda c: f"{max(c.costs) - min(c.costs)}" if c.costs else "n/a"),
+        row("5. time counting adds per case (with − without)", "", lambda c: fmt_ms(c.count_added)),
     ]
+
+
+def correlation_lines(correlations: list[CostCorrelation]) -> list[str]:
+    lines = [f"Cost vs time over {len(COST_VARIANTS)} query variants on {ROWS:,} rows "
+             f"(Spearman rank correlation between cost and median execution_ms; target ≥ 0.9 per engine):", ""]
+    for c in correlations:
+        if c.error:
+            lines.append(f"- {ENGINE_LABELS[c.engine]}: n/a ({c.error})")
+            continue
+        costs = [cost for cost, _ in c.points]
+        times = [ms for _, ms in c.points]
+        lines.append(f"- {ENGINE_LABELS[c.engine]}: ρ = {c.rho:.3f}; cost {min(costs):,}–{max(costs):,}, "
+                     f"median time {min(times):.3f}–{max(times):.3f} ms")
+    return lines
 
 
 def kafka_table(results: list[KafkaResult], jobs: int) -> list[str]:
     lines = ["| engine | query | dataset rows (job size) | worker processes × threads | jobs "
-             "| judged attempts/s end to end | of the span: publishing all jobs |",
-             "|---|---|---|---|---|---|---|"]
+             "| judged attempts/s end to end | of the span: publishing all jobs | distinct costs |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         value = f"n/a ({r.error})" if r.error else f"{r.rate:,.1f}"
         publish = "" if r.error or r.publish_s is None else f"{r.publish_s:.2f} s"
+        costs = "" if r.distinct_costs is None else str(r.distinct_costs)
         lines.append(f"| {ENGINE_LABELS[r.engine]} | {r.query_name} | {r.rows:,} ({job_kb(r.rows):.0f} KB) "
-                     f"| {r.workers} × {r.threads} | {jobs} | {value} | {publish} |")
+                     f"| {r.workers} × {r.threads} | {jobs} | {value} | {publish} | {costs} |")
     return lines
 
 
@@ -777,8 +905,8 @@ def job_kb(rows: int) -> float:
     return len(JobFactory("sqlite", QUERIES["point lookup"], data=data)().to_json()) / 1024
 
 
-def print_report(cells: list[Cell], kafka: list[KafkaResult], backends: dict[str, Backend], profile: Profile,
-                 elapsed_s: float, load_at_start: float) -> None:
+def print_report(cells: list[Cell], correlations: list[CostCorrelation], kafka: list[KafkaResult],
+                 backends: dict[str, Backend], profile: Profile, elapsed_s: float, load_at_start: float) -> None:
     print()
     print(f"## Judge benchmark: {ROWS:,}-row orders table, one test case, warm caches "
           f"({'--quick' if profile is QUICK else 'default'} run, {elapsed_s:.0f} s)")
@@ -789,6 +917,8 @@ def print_report(cells: list[Cell], kafka: list[KafkaResult], backends: dict[str
     print("- times are medians; the PG naive baseline reuses one open connection (generous to it)")
     print()
     print("\n".join(cell_table(cells)))
+    print()
+    print("\n".join(correlation_lines(correlations)))
     for reason in dict.fromkeys(f"{ENGINE_LABELS[c.engine]} {c.query_name}: n/a ({c.error})"
                                 for c in cells if c.error):
         print(f"- {reason}")
@@ -835,10 +965,11 @@ def main() -> None:
     kafka: list[KafkaResult] = []
     try:
         cells = run_in_process(backends, unavailable, profile)
+        correlations = run_cost_correlations(backends, unavailable, profile)
         if not args.no_kafka:
             with tempfile.TemporaryDirectory(prefix="sqlarena-bench-") as workdir:
                 kafka = run_kafka(profile, args.sandbox_url, unavailable, args.worker_threads, Path(workdir))
-        print_report(cells, kafka, backends, profile, time.perf_counter() - started, load_at_start)
+        print_report(cells, correlations, kafka, backends, profile, time.perf_counter() - started, load_at_start)
     except Interrupted:
         progress("interrupted: every process this benchmark started has been stopped")
         sys.exit(130)

@@ -73,6 +73,7 @@ class JobCompletionEvent:
     is_visible: bool = True
     room_id: Optional[int] = None
     challenge_version: Optional[str] = None
+    cost: Optional[int] = None   # SPEC 9.5: the engine's work units; None when the query did not run to the end
 
     def key(self) -> bytes:
         return str(self.attempt_id).encode()

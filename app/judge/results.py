@@ -87,3 +87,6 @@ class Execution:
     # SQLite: the exception class): all a player sees of an error on a hidden case (SPEC 9.7).
     error_class: Optional[str] = None
     timings_ms: list[float] = field(default_factory=list)
+    # Work units the engine spent on one run of the query (SPEC 9.5): the same query on the same data
+    # costs the same in every run and process. None when the run failed.
+    cost: Optional[int] = None

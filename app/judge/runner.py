@@ -181,13 +181,13 @@ class Judge:
                                actual_json, error=run.error, error_class=run.error_class)
         accepted, difference = compare(expected.result, run.result, expected.ordering, job.check_column_names)
         return self._event(job, case, COMPLETED, ACCEPTED if accepted else WRONG_ANSWER, run.execution_ms,
-                           expected.result.to_json(), actual_json, difference=difference)
+                           expected.result.to_json(), actual_json, difference=difference, cost=run.cost)
 
     @staticmethod
     def _event(job: JobInitEvent, case: Optional[TestCaseSpec], status: str, verdict: Optional[str],
                execution_ms: Optional[float] = None, expected_json: Optional[str] = None,
                actual_json: Optional[str] = None, error: Optional[str] = None, error_class: Optional[str] = None,
-               difference: Optional[Difference] = None) -> JobCompletionEvent:
+               difference: Optional[Difference] = None, cost: Optional[int] = None) -> JobCompletionEvent:
         """The case's event, its texts already cut to what the player may read (`disclose`)."""
         visible = case is None or case.is_visible
         error, feedback = disclose(visible, verdict, error, error_class, difference)
@@ -196,7 +196,7 @@ class Judge:
             test_case_id=case.id if case else None, status=status, verdict=verdict, execution_ms=execution_ms,
             score=1.0 if verdict == ACCEPTED else 0.0, expected_result=expected_json, actual_result=actual_json,
             error=error, feedback=feedback, is_visible=case.is_visible if case else True,
-            room_id=job.room_id, challenge_version=job.challenge_version,
+            room_id=job.room_id, challenge_version=job.challenge_version, cost=cost,
         )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -35,6 +35,8 @@ class Attempt(db.Model):
     passed: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     execution_ms: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    # SPEC 9.5: the sum of the cases' costs; NULL when a case has none (it failed, or judged before 0010).
+    cost: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)
     error: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     challenge_version: Mapped[str] = mapped_column(String(64), default="")
     fingerprint: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
@@ -62,6 +64,7 @@ class Attempt(db.Model):
             "passed": self.passed,
             "total": self.total,
             "execution_ms": self.execution_ms,
+            "cost": self.cost,
             "error": self.error,
             "created_at": iso(self.created_at),
             "judged_at": iso(self.judged_at),
@@ -87,6 +90,7 @@ class AttemptCase(db.Model):
     verdict: Mapped[Optional[str]] = mapped_column(String(24), nullable=True)
     score: Mapped[float] = mapped_column(Float, default=0)
     execution_ms: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    cost: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)   # SPEC 9.5
     expected_result: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     actual_result: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     feedback: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
@@ -104,6 +108,7 @@ class AttemptCase(db.Model):
             "verdict": self.verdict,
             "score": self.score,
             "execution_ms": self.execution_ms,
+            "cost": self.cost,
             "expected_result": self.expected_result,
             "actual_result": self.actual_result,
             "feedback": self.feedback,
@@ -123,6 +128,7 @@ class ChallengeBest(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
     score: Mapped[float] = mapped_column(Float)
     execution_ms: Mapped[float] = mapped_column(Float)
+    cost: Mapped[Optional[int]] = mapped_column(BigInteger, nullable=True)   # NULL sorts last among equal scores
     attempt_created_at: Mapped[datetime] = mapped_column(DateTime)
     # When the user's first ACCEPTED attempt on the challenge was made (the overall ranking's tie-break).
     first_accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)

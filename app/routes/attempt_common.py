@@ -6,12 +6,13 @@ from app.errors import BadRequest
 from app.judge.verdicts import VERDICTS
 
 from app.routes.common import ok, page_meta, pagination, query_datetime, query_int
-from app.routes.models import envelope, register_models
+from app.routes.models import COST_TEXT, envelope, register_models
 from app.services import attempts as attempt_service
 
 case_model = Model("AttemptCase", {
     "test_case_id": fields.Integer, "is_visible": fields.Boolean, "status": fields.String,
     "verdict": fields.String, "score": fields.Float, "execution_ms": fields.Float,
+    "cost": fields.Integer(description=COST_TEXT),
     "expected_result": fields.String(description="JSON {columns, rows}; null for hidden cases"),
     "actual_result": fields.String, "feedback": fields.String, "error": fields.String,
 })
@@ -19,6 +20,7 @@ attempt_model = Model("Attempt", {
     "id": fields.Integer, "user_id": fields.Integer, "challenge_id": fields.Integer,
     "room_id": fields.Integer, "query": fields.String, "status": fields.String, "verdict": fields.String,
     "score": fields.Float, "passed": fields.Integer, "total": fields.Integer, "execution_ms": fields.Float,
+    "cost": fields.Integer(description="the sum of the cases' costs (SPEC 9.5); null unless every case ran to the end"),
     "error": fields.String, "created_at": fields.DateTime, "judged_at": fields.DateTime,
     "cases": fields.List(fields.Nested(case_model)),
 })

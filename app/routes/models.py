@@ -31,9 +31,15 @@ def register_models(ns, *models) -> None:
             if nested is not None and nested.name not in ns.models:
                 register_models(ns, nested)
 
+COST_TEXT = ("work units the engine spent on the query (SPEC 9.5; SQLite: virtual machine steps, PostgreSQL: "
+             "buffers touched plus rows produced by every plan node): the same query on the same data always "
+             "costs the same; null when the query did not run to the end")
+
 leaderboard_entry_model = Model("LeaderboardEntry", {
     "rank": fields.Integer, "user_id": fields.Integer, "full_name": fields.String, "attempt_id": fields.Integer,
-    "score": fields.Float, "execution_ms": fields.Float, "created_at": fields.DateTime,
+    "score": fields.Float,
+    "cost": fields.Integer(description=COST_TEXT + "; the board orders by score, then cost, then execution_ms"),
+    "execution_ms": fields.Float, "created_at": fields.DateTime,
 })
 leaderboard_model = Model("Leaderboard", {
     "challenge_id": fields.Integer, "type": fields.String(enum=["FE", "LE"]),

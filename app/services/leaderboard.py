@@ -15,9 +15,11 @@ MAX_ENTRIES = 100     # what live events carry (`leaderboard.updated`, `.snapsho
 
 
 def ranking_order(challenge_type: str):
-    """The leaderboard's ORDER BY (score, then time, then who got there first), shared by the CSV export."""
-    time_order = asc(ChallengeBest.execution_ms) if challenge_type == "FE" else desc(ChallengeBest.execution_ms)
-    return (desc(ChallengeBest.score), time_order, asc(ChallengeBest.attempt_created_at), asc(ChallengeBest.user_id))
+    """SPEC 9.5, shared by the CSV export: score desc, then cost and time asc (FE) or desc (LE), then the
+    earlier attempt. A best without a cost (judged before costs existed) comes after every costed one of its score."""
+    way = asc if challenge_type == "FE" else desc
+    return (desc(ChallengeBest.score), way(ChallengeBest.cost).nulls_last(), way(ChallengeBest.execution_ms),
+            asc(ChallengeBest.attempt_created_at), asc(ChallengeBest.user_id))
 
 
 def entries(challenge: Challenge, limit: int = MAX_ENTRIES, offset: int = 0) -> list[dict]:
@@ -32,7 +34,7 @@ def entries(challenge: Challenge, limit: int = MAX_ENTRIES, offset: int = 0) -> 
     return [
         {
             "rank": rank, "user_id": best.user_id, "full_name": full_name, "attempt_id": best.attempt_id,
-            "score": best.score, "execution_ms": best.execution_ms,
+            "score": best.score, "cost": best.cost, "execution_ms": best.execution_ms,
             "created_at": best.attempt_created_at.isoformat(timespec="microseconds") + "Z",
         }
         for rank, (best, full_name) in enumerate(rows, start=offset + 1)
@@ -75,9 +77,14 @@ def overall(page: int, size: int) -> tuple[list[dict], int]:
 
 
 def is_better(challenge_type: str, attempt: Attempt, best: ChallengeBest) -> bool:
-    """Higher score wins; then faster (FE) or slower (LE); then the earlier attempt."""
+    """The board's order (`ranking_order`): higher score; then cheaper (FE) or costlier (LE), a missing cost
+    last; then faster (FE) or slower (LE); then the earlier attempt."""
     if attempt.score != best.score:
         return attempt.score > best.score
+    if attempt.cost != best.cost:
+        if attempt.cost is None or best.cost is None:
+            return best.cost is None
+        return attempt.cost < best.cost if challenge_type == "FE" else attempt.cost > best.cost
     ms, best_ms = attempt.execution_ms or 0.0, best.execution_ms
     if ms != best_ms:
         return ms < best_ms if challenge_type == "FE" else ms > best_ms
@@ -96,6 +103,7 @@ def record_completed(attempt: Attempt, challenge: Challenge) -> bool:
     best.attempt_id = attempt.id
     best.score = attempt.score or 0.0
     best.execution_ms = attempt.execution_ms or 0.0
+    best.cost = attempt.cost
     best.attempt_created_at = attempt.created_at
     return True
 

@@ -9,9 +9,9 @@ from app.services import permissions
 # What the other people in a room may read of a player's attempt (SPEC 9.7): the outcome, never
 # the query, the case results or their texts. Allow-lists, so a new field stays private by default.
 PUBLIC_ATTEMPT_FIELDS = ("id", "user_id", "challenge_id", "room_id", "status", "verdict", "score", "passed",
-                         "total", "execution_ms", "created_at", "judged_at")
+                         "total", "execution_ms", "cost", "created_at", "judged_at")
 PUBLIC_PROGRESS_FIELDS = ("attempt_id", "user_id", "challenge_id", "room_id", "test_case_id", "status",
-                          "verdict", "score", "execution_ms", "is_visible", "judged", "total")
+                          "verdict", "score", "execution_ms", "cost", "is_visible", "judged", "total")
 
 
 def user_view(user: User, viewer: Optional[User]) -> dict:

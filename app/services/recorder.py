@@ -8,7 +8,7 @@ user's best, and the room's standings.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import Callable, Optional
 
 from sqlalchemy.exc import IntegrityError
 
@@ -64,7 +64,7 @@ def _store_case(attempt: Attempt, event: JobCompletionEvent) -> bool:
     case = AttemptCase(
         attempt_id=attempt.id, test_case_id=event.test_case_id, is_visible=event.is_visible,
         status=event.status, verdict=event.verdict, score=event.score or 0.0,
-        execution_ms=event.execution_ms, expected_result=event.expected_result,
+        execution_ms=event.execution_ms, cost=event.cost, expected_result=event.expected_result,
         actual_result=event.actual_result, feedback=event.feedback, error=event.error,
     )
     attempt.cases.append(case)
@@ -93,6 +93,7 @@ def _finalise(attempt: Attempt) -> None:
     attempt.score = round(100.0 * passed / len(cases), 2) if cases else 0.0
     attempt.verdict = first_bad or ACCEPTED
     attempt.execution_ms = round(sum(c.execution_ms or 0.0 for c in cases), 3)
+    attempt.cost = attempt_cost(cases)
     attempt.status = COMPLETED
     attempt.judged_at = utcnow()
     challenge = db.session.get(Challenge, attempt.challenge_id)
@@ -113,6 +114,13 @@ def _finalise(attempt: Attempt) -> None:
         attempt.fingerprint = run_blocking(query_fingerprint, attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
         db.session.commit()
     _run_hooks(attempt)
+
+
+def attempt_cost(cases: list[AttemptCase]) -> Optional[int]:
+    """The attempt's cost is the sum over its cases (SPEC 9.5); None when a case has none (it did not
+    run to the end), so a wrong or failed query never looks cheap."""
+    costs = [case.cost for case in cases]
+    return sum(costs) if costs and None not in costs else None
 
 
 def _fail(attempt: Attempt, error: str) -> None:

@@ -37,6 +37,9 @@ from app.judge.verdicts import OUTPUT_LIMIT_EXCEEDED, RUNTIME_ERROR, TIME_LIMIT_
 log = logging.getLogger("sqlarena.judge.sqlite")
 
 PROGRESS_STEPS = 1000               # VM instructions between deadline checks
+EXACT_STEPS = 4096                  # queries up to this many VM steps are counted exactly
+COST_STEPS = 16                     # beyond it, the count's granularity
+COST_TIME_FACTOR = 3.0              # the counting run may take this many time limits (it runs ~1.7x slower)
 LOAD_TIME_LIMIT_S = 30.0
 MAX_VALUE_BYTES = 10 * 1024 * 1024  # longest string or blob a query or loader may build
 COPY_OVERHEAD_BYTES = 64 * 1024     # a deserialized copy's connection, schema and statement cache
@@ -124,6 +127,43 @@ class Deadline:
 
     def expired(self) -> int:
         return 1 if time.monotonic() > self.at else 0
+
+
+class StepCounter:
+    """Counts VM steps for `cost` (SPEC 9.5) as the progress handler of a separate counting run.
+
+    Why this way: Python's sqlite3 exposes no statement counters, so the only way to count steps is a
+    progress handler, and a Python callback costs far more than a VM step (one on every step makes a
+    query 12-17x slower, one every 16 steps ~1.7x). The timed runs keep the cheap 1,000-step deadline
+    handler, so their times are unchanged; the count is one more run after them:
+    - first with `period` 1, exact, for at most EXACT_STEPS steps (tiny queries, where FE races are
+      decided, differ by a few steps);
+    - a query that passes EXACT_STEPS is counted again with `period` COST_STEPS: SQLite calls the
+      handler once per 16 steps (checked at loop boundaries), so the cost is its steps rounded down
+      to a multiple of 16, a relative error under 0.4 %.
+    Which pass applies depends on the step count only, so the same query on the same data and SQLite
+    version costs the same in every run and process. Both passes together are bounded by
+    COST_TIME_FACTOR time limits (the query already passed the timed runs within one); a count that
+    would take longer is TIME_LIMIT_EXCEEDED, so cost only ever counts work done within the limit."""
+
+    def __init__(self, deadline: Deadline, period: int):
+        self.period = period
+        self.calls = 0
+        self.over = False        # the exact pass stopped at EXACT_STEPS
+        self._deadline = deadline
+
+    @property
+    def steps(self) -> int:
+        return self.calls * self.period
+
+    def __call__(self) -> int:
+        self.calls += 1
+        if self.period == 1 and self.calls > EXACT_STEPS:
+            self.over = True
+            return 1
+        if self.calls & 63:      # the clock is read every 64 calls
+            return 0
+        return self._deadline.expired()
 
 
 class _Sandbox:
@@ -275,6 +315,7 @@ class SqliteEngine:
         # One value can never be bigger than the whole result may be.
         self.max_value_bytes = min(MAX_VALUE_BYTES, settings.max_result_bytes)
         self.heap_limit_bytes = raise_heap_limit(settings)
+        self.count_cost = True   # bench/judge.py turns it off to measure what counting adds
 
     # -- datasets -----------------------------------------------------------
     def dataset_image(self, init: str, data: Optional[str], memo: Optional[Hashable] = None,
@@ -309,8 +350,11 @@ class SqliteEngine:
             return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}",
                              error_class="DATASET_NOT_LOADED")
         with self.cache.copy(key, image, self.max_value_bytes) as sandbox:
-            return run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows,
-                                               self.settings.max_result_bytes), timing_runs)
+            outcome = run_timed(lambda: _run_once(sandbox, query, time_limit_ms, max_rows,
+                                                  self.settings.max_result_bytes), timing_runs)
+            if outcome.verdict is None and self.count_cost:
+                _count_cost(sandbox, query, outcome, time_limit_ms)
+            return outcome
 
     def validate(self, init: str, cases: list[TestCaseSpec], solution: str, time_limit_ms: int) -> None:
         """Loads every dataset within the challenge's byte budget (together), then runs the solution."""
@@ -447,7 +491,47 @@ def _describe(sandbox: _Sandbox, max_rows: int, time_limit_ms: int) -> list[Tabl
             conn.execute("ROLLBACK")
 
 
-def _interrupted(exc: sqlite3.Error) -> bool:
+def _count_cost(sandbox: _Sandbox, query: str, outcome: Execution, time_limit_ms: int) -> None:
+    """Sets `outcome.cost` from the counting run (see StepCounter); a count that passes its bound
+    turns the outcome into TIME_LIMIT_EXCEEDED."""
+    sandbox.deadline.arm(time_limit_ms * COST_TIME_FACTOR / 1000.0)
+    try:
+        counter = _count_pass(sandbox, query, 1)
+        if counter.over:
+            counter = _count_pass(sandbox, query, COST_STEPS)
+    except (sqlite3.Error, MemoryError, OverflowError, ValueError) as exc:
+        if _interrupted(exc):
+            outcome.verdict = TIME_LIMIT_EXCEEDED
+            outcome.error = f"time limit of {time_limit_ms} ms exceeded (while counting the query's cost)"
+        else:   # it ran before, so only memory can stop it now
+            outcome.verdict, outcome.error = RUNTIME_ERROR, engine_message(exc)
+        outcome.result, outcome.error_class = None, error_class(exc)
+        return
+    finally:
+        sandbox.deadline.arm(float("inf"))
+        sandbox.conn.set_progress_handler(sandbox.deadline.expired, PROGRESS_STEPS)
+    outcome.cost = counter.steps
+
+
+def _count_pass(sandbox: _Sandbox, query: str, period: int) -> StepCounter:
+    """One counting pass; an exact pass cut at EXACT_STEPS returns its counter with `over` set."""
+    counter = StepCounter(sandbox.deadline, period)
+    sandbox.conn.set_progress_handler(counter, period)
+    try:
+        # executescript prepares afresh (the statement cache would carry the step counter's phase over
+        # from earlier runs) and steps through every row without converting it. The query already ran
+        # through execute(), which refuses more than one statement, within the row and byte caps.
+        sandbox.conn.executescript(query)
+    except sqlite3.OperationalError:
+        if not counter.over:
+            raise
+    finally:
+        if sandbox.conn.in_transaction:
+            sandbox.conn.execute("ROLLBACK")
+    return counter
+
+
+def _interrupted(exc: BaseException) -> bool:
     return "interrupted" in str(exc).lower()
 
 

@@ -4,6 +4,11 @@ import { h } from "../dom.js";
 import { formatMs } from "../clock.js";
 import { parseResult, resultTable } from "./resultTable.js";
 import { attemptBadge, verdictBadge } from "./verdict.js";
+import { COST_EXPLAINED, formatCost } from "./cost.js";
+
+function timeAndCost(item) {
+  return `${formatMs(item.execution_ms)} · cost ${formatCost(item.cost)}`;
+}
 
 function caseRow(testCase, index) {
   const expected = parseResult(testCase.expected_result);
@@ -19,7 +24,7 @@ function caseRow(testCase, index) {
     h("div", { class: "case-head" },
       h("span", { class: "case-name" }, `Case ${index + 1}`, testCase.is_visible ? "" : " (hidden)"),
       verdictBadge(testCase.verdict || testCase.status),
-      h("span", { class: "muted" }, formatMs(testCase.execution_ms))),
+      h("span", { class: "muted", title: COST_EXPLAINED }, timeAndCost(testCase))),
     testCase.feedback ? h("p", { class: "feedback" }, testCase.feedback) : null,
     testCase.error ? h("pre", { class: "error-text" }, testCase.error) : null,
     comparison);
@@ -35,7 +40,7 @@ export function attemptView(attempt) {
       h("strong", {}, `Attempt #${attempt.id}`),
       attemptBadge(attempt),
       done && attempt.status === "COMPLETED"
-        ? h("span", {}, `Score ${attempt.score ?? 0} · ${attempt.passed}/${total} cases · ${formatMs(attempt.execution_ms)}`)
+        ? h("span", { title: COST_EXPLAINED }, `Score ${attempt.score ?? 0} · ${attempt.passed}/${total} cases · ${timeAndCost(attempt)}`)
         : h("span", { class: "muted" }, `${judged}/${total || "?"} cases judged`)),
     total ? h("progress", { max: total, value: judged, "aria-label": "Cases judged" }) : null,
     attempt.error ? h("p", { class: "error-text" }, attempt.error) : null,

@@ -7,22 +7,33 @@ import { formatMs } from "../clock.js";
 import { on, subscribe } from "../live.js";
 import { currentUser } from "../session.js";
 import { pager } from "./pager.js";
+import { COST_EXPLAINED, formatCost } from "./cost.js";
 
 const PAGE_SIZE = 20;
 const LIVE_ENTRIES = 100; // the server's MAX_ENTRIES for leaderboard events
 const REREAD_MS = 500;
 
+// A player none of whose cases passed has no standing: no rank, cost or time that could read as a lead.
+function row(entry, me) {
+  const solved = entry.score > 0;
+  return h("tr", { class: [entry.user_id === me ? "me" : "", solved ? "" : "unsolved"].join(" ").trim(),
+    dataset: { userId: entry.user_id } },
+  h("td", {}, solved ? entry.rank : "—"),
+  h("td", {}, entry.full_name, entry.user_id === me ? " (you)" : ""),
+  h("td", {}, solved ? entry.score : "not solved"),
+  h("td", { class: "cost" }, solved ? formatCost(entry.cost) : "—"),
+  h("td", {}, solved ? formatMs(entry.execution_ms) : "—"));
+}
+
 function table(entries) {
   const me = currentUser()?.id;
   if (!entries.length) return h("p", { class: "muted" }, "Nobody has a judged attempt yet. Be the first!");
-  return h("table", { class: "data leaderboard" },
-    h("thead", {}, h("tr", {}, ["#", "Player", "Score", "Time"].map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, entries.map((entry) =>
-      h("tr", { class: entry.user_id === me ? "me" : "", dataset: { userId: entry.user_id } },
-        h("td", {}, entry.rank),
-        h("td", {}, entry.full_name, entry.user_id === me ? " (you)" : ""),
-        h("td", {}, entry.score),
-        h("td", {}, formatMs(entry.execution_ms))))));
+  const head = [["#"], ["Player"], ["Score"], ["Cost", COST_EXPLAINED], ["Time"]];
+  return h("div", {},
+    h("table", { class: "data leaderboard" },
+      h("thead", {}, h("tr", {}, head.map(([t, title]) => h("th", { scope: "col", title }, t)))),
+      h("tbody", {}, entries.map((entry) => row(entry, me)))),
+    h("p", { class: "muted cost-legend" }, COST_EXPLAINED));
 }
 
 /** Renders `challenge`'s leaderboard into `container` until `scope` ends. */

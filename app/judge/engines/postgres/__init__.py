@@ -51,6 +51,7 @@ class PostgresEngine:
         self._lock = threading.Lock()          # guards the dicts below
         self._datasets: "OrderedDict[str, str]" = OrderedDict()   # key -> database name (LRU)
         self._building: dict[str, threading.Lock] = {}
+        self.count_cost = True   # bench/judge.py turns it off to measure what counting adds
 
     @property
     def datasets_built(self) -> int:
@@ -145,7 +146,8 @@ class PostgresEngine:
             return Execution(verdict=RUNTIME_ERROR, error=f"the test data did not load: {exc}",
                              error_class=exc.error_class)
         query = query.rstrip().rstrip(";").rstrip()
-        session = _Session(self, dbname, conn, TimedRun(self.settings, query, time_limit_ms, max_rows))
+        session = _Session(self, dbname, conn, TimedRun(self.settings, query, time_limit_ms, max_rows,
+                                                          count_cost=self.count_cost))
         try:
             return run_timed(session.run_once, timing_runs)
         finally:
@@ -233,6 +235,8 @@ class _Session:
             self.conn = self.engine.pool.checkout(self.dbname)
         begun, self.begun = self.begun, False
         outcome, keep = self.timed_run.run(self.conn, begun)
+        if outcome.cost is not None:
+            self.timed_run.count_cost = False   # counted once per case, in the first run's transaction
         if not keep:
             close_quietly(self.conn)
             self.conn = None

@@ -8,6 +8,7 @@ protocol, where a string may hold many statements.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ MAX_BATCH_BYTES = 1024 * 1024      # later batches are sized to about this much,
 CURSOR_NAME = "sqlarena_query"
 DECLARE_PREFIX = f"DECLARE {CURSOR_NAME} NO SCROLL CURSOR FOR "
 CANCEL_TIMEOUT_S = 2.0
+EXPLAIN_PREFIX = "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY OFF, FORMAT JSON) "
 
 
 class Watchdog:
@@ -55,11 +57,13 @@ class Watchdog:
 class TimedRun:
     """One run of the query in its own READ ONLY transaction, rolled back afterwards."""
 
-    def __init__(self, settings: JudgeSettings, query: str, time_limit_ms: int, max_rows: int):
+    def __init__(self, settings: JudgeSettings, query: str, time_limit_ms: int, max_rows: int,
+                 count_cost: bool = True):
         self.settings = settings
         self.query = query
         self.time_limit_ms = time_limit_ms
         self.max_rows = max_rows
+        self.count_cost = count_cost     # the caller clears it after the first run: one count per case
 
     @staticmethod
     def begin(conn: psycopg.Connection, time_limit_ms: int) -> None:
@@ -77,8 +81,14 @@ class TimedRun:
         grace_s = self.settings.watchdog_grace_ms / 1000.0
         watchdog = Watchdog(lambda: conn.cancel_safe(timeout=CANCEL_TIMEOUT_S), self.time_limit_ms / 1000.0 + grace_s)
         fetch = BoundedFetch(self.max_rows, self.settings.max_result_bytes)
+        cost = None
         try:
             columns, rows = fetch.run(conn, self.query)
+            if self.count_cost and not fetch.too_large and len(rows) <= self.max_rows:
+                watchdog.stop()   # the count gets its own time limit (statement_timeout is per statement)
+                watchdog = Watchdog(lambda: conn.cancel_safe(timeout=CANCEL_TIMEOUT_S),
+                                    self.time_limit_ms / 1000.0 + grace_s)
+                cost = plan_cost(explain(conn, self.query))
         except psycopg.errors.QueryCanceled:
             watchdog.stop()
             return Execution(verdict=TIME_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed), error=timeout_error), \
@@ -107,7 +117,38 @@ class TimedRun:
             return Execution(verdict=OUTPUT_LIMIT_EXCEEDED, execution_ms=_ms(fetch.elapsed),
                              error=f"the query returned more than {self.max_rows} rows"), keep
         return Execution(result=ResultSet(columns, rows), execution_ms=_ms(fetch.elapsed),
-                         timings_ms=[elapsed_ms]), keep
+                         timings_ms=[elapsed_ms], cost=cost), keep
+
+
+def explain(conn: psycopg.Connection, query: str) -> dict:
+    """The executed plan of `query` in the run's own transaction (same snapshot, same walls).
+    The judge's own EXPLAIN (players' EXPLAIN is refused by the gate), sent like the query itself
+    with the extended protocol, so the string is still exactly one statement."""
+    with conn.cursor() as cursor:
+        cursor.execute(EXPLAIN_PREFIX + query, binary=True)
+        document = cursor.fetchone()[0]
+    if isinstance(document, (str, bytes)):
+        document = json.loads(document)
+    return document[0]
+
+
+def plan_cost(explained: dict) -> int:
+    """PostgreSQL's `cost` (SPEC 9.5): shared buffers hit + read + temp blocks read + written by the whole
+    execution, plus the rows produced by every plan node (rows per loop x loops, summed over nodes,
+    subplans included). Buffer counts are taken from the top node only, because PostgreSQL reports
+    each node's buffers including its children's. Planning is left out (the catalog cache makes it
+    vary). Hit + read does not depend on what is cached, plans do not change (statistics are taken
+    once at load, parallel workers and JIT are off for the query role), so the same query on the
+    same data costs the same in every run and process."""
+    plan = explained["Plan"]
+    blocks = sum(int(plan.get(name, 0)) for name in
+                 ("Shared Hit Blocks", "Shared Read Blocks", "Temp Read Blocks", "Temp Written Blocks"))
+    return blocks + _rows(plan)
+
+
+def _rows(node: dict) -> int:
+    own = round(float(node.get("Actual Rows", 0)) * int(node.get("Actual Loops", 1) or 0))
+    return own + sum(_rows(child) for child in node.get("Plans", ()))
 
 
 class BoundedFetch:
