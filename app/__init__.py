@@ -50,9 +50,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.sockets import init_sockets
     init_sockets(app)
 
-    from app.services import recorder, rooms
-    if rooms.on_attempt_completed not in recorder.attempt_completed_hooks:
-        recorder.attempt_completed_hooks.append(rooms.on_attempt_completed)
     from app.services.judging import JudgingService
     app.extensions["sqlarena.judging"] = JudgingService(app)
 
