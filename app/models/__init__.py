@@ -1,12 +1,13 @@
 """The app database: one module per aggregate, gathered here for Alembic and imports."""
 from app.models.attempt import Attempt, AttemptCase, ChallengeBest
 from app.models.challenge import Challenge, ChallengeTag, HintReveal, TestCase
+from app.models.challenge_version import ChallengeVersion
 from app.models.room import Room, RoomChallenge, RoomPlayer
 from app.models.stats import ChallengeStats, ChallengeUserStats, ChallengeVerdictStats, TestCaseStats
 from app.models.user import User, UserSession
 
 __all__ = [
-    "Attempt", "AttemptCase", "ChallengeBest", "Challenge", "ChallengeTag", "HintReveal", "TestCase",
+    "Attempt", "AttemptCase", "ChallengeBest", "Challenge", "ChallengeTag", "HintReveal", "TestCase", "ChallengeVersion",
     "Room", "RoomChallenge", "RoomPlayer", "User", "UserSession",
     "ChallengeStats", "ChallengeUserStats", "ChallengeVerdictStats", "TestCaseStats",
 ]

@@ -3,6 +3,7 @@ from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
+from app.extensions import judging as judging_extension
 from app.routes.csv_export import leaderboard_csv, wants_csv
 from app.routes.common import AuthResource, json_body, ok, page_meta, pagination, query_bool, query_int, query_str
 from app.routes.models import envelope, leaderboard_model, register_models
@@ -99,7 +100,7 @@ def challenge_page(creator_id):
 
 
 def judging():
-    return current_app.extensions["sqlarena.judging"]
+    return judging_extension.of(current_app)
 
 
 @ns.route("/challenges")
