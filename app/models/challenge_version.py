@@ -52,3 +52,16 @@ def snapshot_for(challenge_id: int, version: str) -> dict | None:
     from app.models.challenge import Challenge
     challenge = db.session.get(Challenge, challenge_id)
     return snapshot_of(challenge) if challenge is not None and challenge.version == version else None
+
+
+def prune() -> int:
+    """Drops the snapshots of past versions that no QUEUED or RUNNING attempt waits on (in the
+    caller's transaction); returns how many. The current version's snapshot always stays."""
+    from app.models.attempt import Attempt
+    from app.models.challenge import Challenge
+    kept = ChallengeVersion
+    current = db.select(Challenge.id).where(Challenge.id == kept.challenge_id, Challenge.version == kept.version)
+    waiting = db.select(Attempt.id).where(Attempt.challenge_id == kept.challenge_id,
+                                          Attempt.challenge_version == kept.version,
+                                          Attempt.status.in_(("QUEUED", "RUNNING")))
+    return db.session.execute(db.delete(kept).where(~current.exists(), ~waiting.exists())).rowcount

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.judge.events import JobCompletionEvent, JobInitEvent
 from app.judge.verdicts import QUEUED, RUNNING
 from app.models import Attempt
+from app.models import challenge_version as challenge_versions
 from app.models.timestamps import utcnow
 from app.services import recorder
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("sqlarena.judge_worker")
 MAX_DISPATCHES = 3
 SWEEP_INTERVAL_S = 5.0
-JANITOR_EVERY_SWEEPS = 60         # unused sandbox datasets are dropped every 5 minutes
+JANITOR_EVERY_SWEEPS = 60         # unused sandbox datasets and version snapshots are dropped every 5 minutes
 HEARTBEATS_PER_STUCK = 3          # a judge refreshes a running attempt this often per JUDGE_STUCK_AFTER_S
 
 
@@ -133,6 +134,8 @@ class JudgeWorker:
                     self.sweep()
                     if sweeps % JANITOR_EVERY_SWEEPS == 0:
                         self.service.sweep_sandbox()
+                        challenge_versions.prune()
+                        db.session.commit()
                 except Exception:
                     log.exception("sweep failed")
                 finally:

@@ -128,7 +128,7 @@ def finalise(attempt: Attempt) -> None:
     challenge = db.session.get(Challenge, attempt.challenge_id)
     changed = challenge is not None and leaderboard.record_completed(attempt, challenge)
     challenge_stats.attempt_completed(attempt)
-    _commit_keeping(attempt)
+    _commit_keeping(attempt, challenge)
     log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
     live.publish_attempt("attempt.completed", attempt, attempt.to_dict())
     if changed:
@@ -136,7 +136,7 @@ def finalise(attempt: Attempt) -> None:
     if challenge is not None and attempt.verdict == ACCEPTED:
         # After the live events, and off the event loop: parsing is CPU work (bounded by its own budget).
         attempt.fingerprint = run_blocking(query_fingerprint, attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
-        db.session.commit()
+        _commit_keeping(attempt)
     _update_room(attempt)
 
 
@@ -161,12 +161,14 @@ def _close(attempt: Attempt, values: dict) -> bool:
     return True
 
 
-def _commit_keeping(attempt: Attempt) -> None:
-    """Commits without expiring the attempt: every value it holds was just written or read in this
-    transaction, so reloading it would be a wasted round trip."""
-    values = {column.key: getattr(attempt, column.key) for column in Attempt.__table__.columns}
+def _commit_keeping(*objects) -> None:
+    """Commits without expiring these objects: every value they hold was just written or read in
+    this transaction, so reloading them would be wasted round trips."""
+    kept = [(obj, {column.key: getattr(obj, column.key) for column in obj.__table__.columns})
+            for obj in objects if obj is not None]
     db.session.commit()
-    _settle(attempt, **values)
+    for obj, values in kept:
+        _settle(obj, **values)
 
 
 def _settle(attempt: Attempt, **values) -> None:

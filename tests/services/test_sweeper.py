@@ -8,6 +8,7 @@ import pytest
 from app.extensions import db, judging
 from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED
 from app.models import Attempt, ChallengeVersion
+from app.models import challenge_version as challenge_versions
 from app.models.timestamps import utcnow
 from tests.helpers import challenge_body, wait_until
 from tests.recording import ledger, store_attempt
@@ -58,8 +59,25 @@ def test_requeued_attempt_is_judged_on_its_own_version(app, client, make_user, m
     assert owner_view["status"] == COMPLETED and owner_view["verdict"] == ACCEPTED, owner_view
     assert owner_view["case_rows"] == 2 and owner_view["verdict_counts"] == {ACCEPTED: 1}
     with app.app_context():
-        assert db.session.get(Attempt, attempt_id).dispatch_count == 2
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.dispatch_count == 2
+        # Judged: its version's snapshot is no longer needed; the current version's stays.
+        assert challenge_versions.prune() == 1
+        [left] = db.session.execute(db.select(ChallengeVersion)
+                                    .where(ChallengeVersion.challenge_id == attempt.challenge_id)).scalars()
+        assert left.version != attempt.challenge_version
+        db.session.commit()
         db.session.remove()
+
+
+def test_prune_keeps_versions_that_open_attempts_wait_on(app, client, make_user, make_challenge):
+    attempt_id = lost_attempt_then_edit(app, client, make_user, make_challenge)
+    with app.app_context():
+        assert challenge_versions.prune() == 0
+        db.session.commit()
+        db.session.remove()
+    assert sweep(app) == 1   # still re-queueable on its own version
+    wait_until(lambda: ledger(app, attempt_id)["verdict"] == ACCEPTED, 30)
 
 
 def test_attempt_whose_version_is_gone_fails_instead_of_hanging(app, client, make_user, make_challenge):
