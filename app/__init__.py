@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from app.config import load_config
 from app.routes.common import MAX_DATABASE_ID
 from app.errors import error_envelope
-from app.extensions import db, jwt, migrate, socketio
+from app.extensions import db, judging, jwt, migrate, socketio
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -37,8 +37,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     jwt.init_app(app)
     from app import security  # noqa: F401  (registers the JWT loaders)
-    from app.services.login_guard import login_guard
-    login_guard.init_app(app)
+    from app.services import rate_limits
+    rate_limits.init_app(app)
 
     from app.routes import build_api_blueprint
     app.register_blueprint(build_api_blueprint())
@@ -50,11 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.sockets import init_sockets
     init_sockets(app)
 
-    from app.services import recorder, rooms
-    if rooms.on_attempt_completed not in recorder.attempt_completed_hooks:
-        recorder.attempt_completed_hooks.append(rooms.on_attempt_completed)
-    from app.services.judging import JudgingService
-    app.extensions["sqlarena.judging"] = JudgingService(app)
+    judging.init_app(app)
 
     from app.cli import register_cli
     register_cli(app)

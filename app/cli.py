@@ -14,8 +14,9 @@ from tqdm import tqdm
 
 from app.errors import ApiError
 from app.extensions import db
+from app.extensions import judging as judging_extension
 from app.models import User
-from app.services import problem_sets, seed
+from app.services import live, problem_sets, seed
 from app.services import fields as f
 from app.services import users as user_service
 
@@ -136,7 +137,10 @@ def _describe(exc: ApiError) -> str:
               help="also record completions here (when no web process consumes them)")
 def judge_worker(threads: int | None, record: bool) -> None:
     """Runs a judge process: N threads, each a member of the judge consumer group."""
-    judging = current_app.extensions["sqlarena.judging"]
+    judging = judging_extension.of(current_app)
+    queue_url = current_app.config["SOCKETIO_MESSAGE_QUEUE"]
+    if queue_url:   # live events reach the web processes' sockets through the queue
+        live.use_write_only_emitter(queue_url)
     count = threads or current_app.config["JUDGE_THREADS"] or 1
     stop = judging.stop_event
     for sig in (signal.SIGTERM, signal.SIGINT):

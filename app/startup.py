@@ -6,6 +6,7 @@ from typing import Callable
 from flask import Flask
 from flask_migrate import upgrade
 
+from app.extensions import judging
 from app.services import seed
 from app.services.room_clock import start_room_clock
 
@@ -22,7 +23,7 @@ def prepare(app: Flask, announce: Callable[[str], None]) -> None:
             added = seed.seed_demo()
             if added:
                 announce(f"demo challenges loaded: {added}")
-    judging = app.extensions["sqlarena.judging"]
+    service = judging.of(app)
     threads = app.config["JUDGE_THREADS"] if app.config["JUDGE_IN_PROCESS"] else 0
-    judging.start(judge_threads=threads, recorder=True, sweeper=True)
-    start_room_clock(app, judging.stop_event)
+    service.start(judge_threads=threads, recorder=True, sweeper=True)
+    start_room_clock(app, service.stop_event)

@@ -102,7 +102,8 @@ def app(request, tmp_path_factory):
     from app import create_app
     application = create_app(base_overrides(tmp_path_factory, backend))
     reset_schema(application)
-    judging = application.extensions["sqlarena.judging"]
+    from app.extensions import judging as judging_extension
+    judging = judging_extension.of(application)
     judging.start(judge_threads=2, recorder=True, sweeper=False)
     from app.services.room_clock import start_room_clock
     start_room_clock(application, judging.stop_event)

@@ -40,7 +40,8 @@ def wait_until(condition, timeout_s: float = 10.0, interval_s: float = 0.05):
 def require_engine(app, engine: str) -> None:
     """Skips (fails under CI) when the app has no working sandbox for `engine`."""
     from tests.services_env import unavailable
-    engines = app.extensions["sqlarena.judging"].engines
+    from app.extensions import judging
+    engines = judging.of(app).engines
     if engine not in engines:
         unavailable(f"the {engine} sandbox is not configured")
     problem = engines[engine].health()

@@ -8,6 +8,7 @@ from app.routes.attempt_common import (STAFF_FILTERS, WINDOW_FILTERS, attempts_r
                                        register_attempt_models)
 from app.routes.csv_export import csv_response, wants_csv
 from app.routes.common import AuthResource, json_body, ok, page_meta, pagination, query_bool, query_datetime, query_int, query_str
+from app.extensions import judging as judging_extension
 from app.routes.models import envelope, leaderboard_model, register_models
 from app.services import attempts as attempt_service
 from app.services import challenges as challenge_service
@@ -111,7 +112,7 @@ def challenge_page(creator_id):
 
 
 def judging():
-    return current_app.extensions["sqlarena.judging"]
+    return judging_extension.of(current_app)
 
 
 @ns.route("/challenges")

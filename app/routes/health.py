@@ -3,7 +3,7 @@ from flask import current_app
 from flask_restx import Namespace, Resource
 from sqlalchemy import text
 
-from app.extensions import db
+from app.extensions import db, judging as judging_service
 from app.routes.common import ok
 
 ns = Namespace("health", description="Health", path="/health")
@@ -21,7 +21,7 @@ def database_status() -> str:
 @ns.route("")
 class Health(Resource):
     def get(self):
-        judging = current_app.extensions["sqlarena.judging"]
+        judging = judging_service.of(current_app)
         status = {"db": database_status(), "transport": judging.transport_status(),
                   "sandbox": judging.sandbox_status()}
         failing = [name for name, value in status.items() if value != "ok"]

@@ -1,8 +1,8 @@
 """A challenge's sample data as tables (issue 13): what each visible test case loads, for the challenge page."""
-from flask import current_app
 from flask_jwt_extended import current_user
 from flask_restx import Model, Namespace, fields
 
+from app.extensions import judging
 from app.routes.common import AuthResource, ok
 from app.routes.models import envelope, register_models
 from app.services import challenges as challenge_service
@@ -30,5 +30,4 @@ class SampleData(AuthResource):
     @ns.response(404, "No such challenge, or one the caller may not see")
     def get(self, challenge_id: int):
         challenge = challenge_service.get_challenge(challenge_id, current_user)
-        judging = current_app.extensions["sqlarena.judging"]
         return ok(sample_data(judging.engines, challenge, judging.settings.max_value_chars))

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import func
 
 from app.errors import Forbidden, Invalid, NotFound, TooManyRequests
-from app.extensions import db
+from app.extensions import db, judging
 from app.judge.verdicts import QUEUED
 from app.limits import LIMITS
 from app.models import Attempt, Challenge, Room, RoomPlayer, User
@@ -79,7 +79,7 @@ def submit(user: User, challenge_id: int, query: str, room_id: Optional[int]) ->
     db.session.add(attempt)
     challenge_stats.attempt_stored(attempt)
     db.session.commit()
-    current_app.extensions["sqlarena.judging"].dispatch(attempt, challenge)
+    judging.dispatch(attempt, challenge)
     return attempt
 
 

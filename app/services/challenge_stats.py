@@ -14,7 +14,7 @@ from app.models import (Attempt, AttemptCase, ChallengeStats, ChallengeUserStats
                         TestCaseStats)
 
 
-def _insert(model):
+def dialect_insert(model):
     """The dialect's INSERT, which knows ON CONFLICT (SQLite ≥ 3.24 and PostgreSQL alike)."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -25,13 +25,13 @@ def _insert(model):
 
 def _insert_if_missing(model, **values) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
-    return db.session.execute(_insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
+    return db.session.execute(dialect_insert(model).values(**values).on_conflict_do_nothing()).rowcount == 1
 
 
 def _count(model, key: dict, **increments: int) -> None:
     """One atomic upsert: the row with these counts, or `column = column + n` when it exists
     (safe when several recorders run at once)."""
-    statement = _insert(model).values(**key, **increments)
+    statement = dialect_insert(model).values(**key, **increments)
     table = model.__table__
     statement = statement.on_conflict_do_update(
         index_elements=list(key), set_={name: table.c[name] + statement.excluded[name] for name in increments})

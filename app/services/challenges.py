@@ -9,11 +9,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
-from app.extensions import db
+from app.extensions import db, judging
 from app.judge.engines import ENGINE_NAMES
 from app.judge.verdicts import ACCEPTED, COMPLETED
 from app.limits import LIMITS
 from app.models import Attempt, Challenge, ChallengeBest, ChallengeTag, HintReveal, Room, RoomChallenge, RoomPlayer, TestCase, User
+from app.models import challenge_version as challenge_versions
 from app.models.challenge import CHALLENGE_TYPES, DIFFICULTIES, VISIBILITIES
 from app.models.timestamps import utcnow
 from app.services import fields as f
@@ -141,7 +142,7 @@ def _check_publish(user: User, visibility: Optional[str]) -> None:
 
 
 def _validate_on_engine(challenge: Challenge, cases: list[TestCase]) -> None:
-    current_app.extensions["sqlarena.judging"].validate_challenge(
+    judging.validate_challenge(
         engine=challenge.engine, init=challenge.init, solution=challenge.solution,
         cases=[(index, tc.data) for index, tc in enumerate(cases, start=1)],
         time_limit_ms=challenge.time_limit_ms,
@@ -157,6 +158,7 @@ def _save(challenge: Challenge) -> Challenge:
         changed = bool(challenge.version) and challenge.version != version
         challenge.version = version
         challenge.updated_at = utcnow()
+        challenge_versions.remember(challenge)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -183,7 +185,7 @@ def validate_on_engine(challenge: Challenge) -> None:
 
 def validation_warnings(challenge: Challenge) -> list[str]:
     """What validation noticed without refusing: e.g. order checked exactly (SPEC 4), never silently."""
-    return current_app.extensions["sqlarena.judging"].order_warnings(challenge.engine, challenge.solution)
+    return judging.order_warnings(challenge.engine, challenge.solution)
 
 
 def store_validated(challenges: list[Challenge]) -> list[Challenge]:
@@ -194,6 +196,7 @@ def store_validated(challenges: list[Challenge]) -> list[Challenge]:
         for challenge in challenges:
             challenge.version = challenge.compute_version()
             challenge.updated_at = utcnow()
+            challenge_versions.remember(challenge)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -229,7 +232,7 @@ def delete_challenge(challenge: Challenge) -> int:
 def _sweep_sandbox(engine: str) -> None:
     """A PostgreSQL challenge deleted or changed may leave sandbox datasets nobody uses."""
     if engine == "postgresql":
-        current_app.extensions["sqlarena.judging"].sweep_sandbox()
+        judging.sweep_sandbox()
 
 
 def get_test_case(challenge: Challenge, test_case_id: int) -> TestCase:

@@ -21,13 +21,27 @@ from app.services.presenters import public_attempt_payload
 
 log = logging.getLogger("sqlarena.live")
 
+# Set in judge workers: a write-only emitter into the web servers' rooms through the message queue
+# (no Socket.IO server runs there). None in web processes, which emit through their own server.
+_external_emitter = None
+
+
+def use_write_only_emitter(queue_url: str) -> None:
+    """For `flask judge-worker`: `SocketIO(message_queue=…)` with no app (STYLE.md, two-mode Socket.IO)."""
+    global _external_emitter
+    from flask_socketio import SocketIO
+
+    from app.sockets.kafka_manager import make_client_manager
+    _external_emitter = SocketIO(message_queue=queue_url, client_manager=make_client_manager(queue_url, write_only=True))
+
+
 
 def publish(event: str, payload: dict, channels: Iterable[str]) -> None:
     targets = [c for c in dict.fromkeys(channels) if c]
     if not targets:
         return
     try:
-        socketio.emit(event, payload, to=targets)
+        (_external_emitter or socketio).emit(event, payload, to=targets)
     except Exception:  # live delivery must never break judging or a request
         log.exception("could not publish %s to %s", event, targets)
 

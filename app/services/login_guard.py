@@ -14,64 +14,42 @@ route passes (request.remote_addr): behind a reverse proxy, configure
 werkzeug's ProxyFix so that it is the client's; X-Forwarded-For is not trusted
 by default, since any client can write it.
 
-Counters live in RATE_LIMIT_STORAGE_URL: memory:// for one process, redis://…
-to share them between web processes.
+Counters live in RATE_LIMIT_STORAGE_URL (app/services/rate_limits.py): memory:// for one
+process, redis://… to share them between web processes.
 """
 from __future__ import annotations
 
-import math
-import time
-
-from flask import Flask, current_app
-from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
-
 from app.errors import TooManyRequests
-
-EXTENSION_KEY = "sqlarena.login_guard"
+from app.services import rate_limits
+from app.services.rate_limits import limit as _limit
 
 
 class LoginGuard:
-    """Flask extension: `init_app` gives each app its own counters; methods act on the current app's."""
-
-    def init_app(self, app: Flask) -> None:
-        storage = storage_from_string(app.config["RATE_LIMIT_STORAGE_URL"])
-        app.extensions[EXTENSION_KEY] = MovingWindowRateLimiter(storage)
+    """The login rules on the shared counters (app/services/rate_limits.py)."""
 
     def before_attempt(self, email: str, address: str) -> None:
         """Raises TooManyRequests when this address or this e-mail has failed too often; counts the attempt."""
-        limiter = self._limiter()
+        limiter = rate_limits.limiter()
         address_limit = _limit("LOGIN_FAILURES_PER_ADDRESS")
         if not limiter.test(address_limit, "login-address", address):
-            raise TooManyRequests(_message("from this address", limiter, address_limit, "login-address", address))
+            raise TooManyRequests(_message("from this address", address_limit, "login-address", address))
         account_limit = _limit("LOGIN_FAILURES_PER_ACCOUNT")
         if not limiter.hit(account_limit, "login-account", email):
-            raise TooManyRequests(_message("for this account", limiter, account_limit, "login-account", email))
+            raise TooManyRequests(_message("for this account", account_limit, "login-account", email))
 
     def failed(self, address: str) -> None:
-        self._limiter().hit(_limit("LOGIN_FAILURES_PER_ADDRESS"), "login-address", address)
+        rate_limits.limiter().hit(_limit("LOGIN_FAILURES_PER_ADDRESS"), "login-address", address)
 
     def succeeded(self, email: str) -> None:
-        self._limiter().clear(_limit("LOGIN_FAILURES_PER_ACCOUNT"), "login-account", email)
+        rate_limits.limiter().clear(_limit("LOGIN_FAILURES_PER_ACCOUNT"), "login-account", email)
 
     def reset(self) -> None:
         """Forgets every counter of the current app (tests, and an operator's escape hatch)."""
-        self._limiter().storage.reset()
-
-    @staticmethod
-    def _limiter() -> MovingWindowRateLimiter:
-        return current_app.extensions[EXTENSION_KEY]
+        rate_limits.reset()
 
 
-def _limit(setting: str) -> RateLimitItemPerSecond:
-    count, window_s = current_app.config[setting]
-    return RateLimitItemPerSecond(count, window_s)
-
-
-def _message(scope: str, limiter: MovingWindowRateLimiter, limit, *key: str) -> str:
-    wait_s = max(1, math.ceil(limiter.get_window_stats(limit, *key).reset_time - time.time()))
-    return f"too many failed logins {scope}; try again in {wait_s} s"
+def _message(scope: str, item, *key: str) -> str:
+    return f"too many failed logins {scope}; try again in {rate_limits.retry_after_s(item, *key)} s"
 
 
 login_guard = LoginGuard()

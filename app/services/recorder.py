@@ -1,16 +1,24 @@
-"""Stores judge completions idempotently and announces them live.
+"""Stores judge completions and finalises attempts: an explicit, idempotent state machine.
 
-Each JobCompletionEvent becomes one AttemptCase row (unique per attempt and
-test case), so a redelivered event changes nothing. When the last case lands
-the attempt is finalised: status, score, verdict, time, fingerprint, the
-user's best, and the room's standings.
+Every JobCompletionEvent goes through the same steps, whatever came before it:
+
+    DROP      unknown attempt, stale challenge version, attempt already COMPLETED/FAILED
+    FAIL      a job that never reached a case (conditional, like FINALISE)
+    STORE     INSERT … ON CONFLICT DO NOTHING: a redelivered case stores nothing
+    FINALISE  when every case is present, whether this event stored one or was a redelivery,
+              so a recorder that died between storing the last case and finalising is repaired
+              by the next delivery of any of the attempt's completions (or the sweeper's re-queue)
+
+FINALISE is one conditional UPDATE … WHERE status IN (QUEUED, RUNNING): of two recorders that
+race, exactly one changes the row, and only that one counts totals, the best, the room.
 """
 from __future__ import annotations
 
 import logging
-from typing import Callable, Optional
+from typing import Optional
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.concurrency import run_blocking
 from app.extensions import db
@@ -19,14 +27,13 @@ from app.judge.events import JobCompletionEvent
 from app.judge.verdicts import ACCEPTED, COMPLETED, FAILED, QUEUED, RUNNING
 from app.models import Attempt, AttemptCase, Challenge
 from app.models.timestamps import utcnow
-from app.services import challenge_stats, leaderboard, live
+from app.services import challenge_stats, leaderboard, live, rooms
 from app.services.case_results import case_result_view
 from app.services.fingerprint import query_fingerprint
 
 log = logging.getLogger("sqlarena.recorder")
 
-# Called with a finalised attempt; rooms register here to update standings.
-attempt_completed_hooks: list[Callable[[Attempt], None]] = []
+OPEN = (QUEUED, RUNNING)
 
 
 def progress_payload(event: JobCompletionEvent, judged: int, total: int) -> dict:
@@ -37,83 +44,74 @@ def progress_payload(event: JobCompletionEvent, judged: int, total: int) -> dict
 
 
 def record(event: JobCompletionEvent) -> None:
+    """Applies one completion (any number of times, in any order, from any process)."""
     attempt = db.session.get(Attempt, event.attempt_id)
-    if attempt is None:
-        log.warning("completion for unknown attempt attempt_id=%s", event.attempt_id)
-        return
-    if event.challenge_version and attempt.challenge_version and event.challenge_version != attempt.challenge_version:
-        log.info("stale completion ignored attempt_id=%s", attempt.id)
-        return
-    if attempt.status in (COMPLETED, FAILED):
+    reason = _drop_reason(attempt, event)
+    if reason:
+        log.info("completion dropped attempt_id=%s: %s", event.attempt_id, reason)
         return
     if event.test_case_id is None:
-        _fail(attempt, event.error or "the judge could not judge this attempt")
+        fail(attempt, event.error or "the judge could not judge this attempt")
         return
-    if not _store_case(attempt, event):
-        return
-    judged = len(attempt.cases)
-    live.publish_attempt("attempt.progress", attempt, progress_payload(event, judged, attempt.total))
+    judged = store_case(attempt, event)
+    stored = judged is not None
+    if not stored:
+        judged = count_cases(attempt.id)
+    if stored:
+        live.publish_attempt("attempt.progress", attempt, progress_payload(event, judged, attempt.total))
     if judged >= attempt.total:
-        _finalise(attempt)
+        finalise(attempt)
 
 
-def _store_case(attempt: Attempt, event: JobCompletionEvent) -> bool:
-    """Inserts the case row; False when it was already there (a redelivery)."""
-    if any(case.test_case_id == event.test_case_id for case in attempt.cases):
-        return False
-    case = AttemptCase(
-        attempt_id=attempt.id, test_case_id=event.test_case_id, is_visible=event.is_visible,
-        status=event.status, verdict=event.verdict, score=event.score or 0.0,
-        execution_ms=event.execution_ms, cost=event.cost, expected_result=event.expected_result,
-        actual_result=event.actual_result, feedback=event.feedback, error=event.error,
-    )
-    attempt.cases.append(case)
-    if attempt.status == QUEUED:
-        attempt.status = RUNNING
-    attempt.dispatched_at = utcnow()   # a sign of life: the sweeper leaves a progressing attempt alone
-    try:
-        challenge_stats.case_stored(case)   # flushes the case first: a duplicate fails right here
-        db.session.commit()
-    except IntegrityError:  # another recorder stored it first
-        db.session.rollback()
-        return False
+def _drop_reason(attempt: Optional[Attempt], event: JobCompletionEvent) -> Optional[str]:
+    if attempt is None:
+        return "unknown attempt"
+    if event.challenge_version and attempt.challenge_version and event.challenge_version != attempt.challenge_version:
+        return "stale challenge version"
+    if attempt.status not in OPEN:
+        return "attempt already final"
+    return None
+
+
+def store_case(attempt: Attempt, event: JobCompletionEvent) -> Optional[int]:
+    """Inserts the case row and refreshes the attempt's sign of life in one transaction; returns
+    how many cases are stored now, or None (and nothing written) when this case already was."""
+    row = dict(attempt_id=attempt.id, test_case_id=event.test_case_id, is_visible=event.is_visible,
+               status=event.status, verdict=event.verdict, score=event.score or 0.0,
+               execution_ms=event.execution_ms, cost=event.cost, expected_result=event.expected_result,
+               actual_result=event.actual_result, feedback=event.feedback, error=event.error)
+    inserted = db.session.execute(
+        challenge_stats.dialect_insert(AttemptCase).values(**row).on_conflict_do_nothing()).rowcount == 1
+    if not inserted:   # nothing was written: the transaction stays open for the count
+        return None
+    challenge_stats.case_stored(AttemptCase(**row))
+    # A sign of life (the sweeper leaves a progressing attempt alone), returning the count of cases.
+    now = utcnow()
+    judged = db.session.execute(
+        db.update(Attempt).where(Attempt.id == attempt.id, Attempt.status.in_(OPEN))
+        .values(status=RUNNING, dispatched_at=now).returning(_cases_of(attempt.id))).scalar()
+    _settle(attempt, status=RUNNING, dispatched_at=now)
+    _commit_keeping(attempt)
     log.info("case recorded attempt_id=%s test_case_id=%s verdict=%s", attempt.id, event.test_case_id, event.verdict)
-    return True
+    return judged if judged is not None else count_cases(attempt.id)
 
 
-def _finalise(attempt: Attempt) -> None:
-    cases = sorted(attempt.cases, key=lambda c: c.test_case_id)
-    failed = [c for c in cases if c.status == FAILED]
-    if failed:
-        _fail(attempt, failed[0].error or "the judge failed on a test case")
-        return
+def _cases_of(attempt_id: int):
+    return db.select(func.count()).select_from(AttemptCase).where(AttemptCase.attempt_id == attempt_id) \
+        .scalar_subquery()
+
+
+def count_cases(attempt_id: int) -> int:
+    return db.session.execute(db.select(_cases_of(attempt_id))).scalar_one()
+
+
+def outcome(cases: list[AttemptCase]) -> dict:
+    """The attempt's result from its case rows (the one rule for score, verdict and time)."""
     passed = sum(1 for c in cases if c.verdict == ACCEPTED)
     first_bad = next((c.verdict for c in cases if c.verdict != ACCEPTED), None)
-    attempt.passed = passed
-    attempt.score = round(100.0 * passed / len(cases), 2) if cases else 0.0
-    attempt.verdict = first_bad or ACCEPTED
-    attempt.execution_ms = round(sum(c.execution_ms or 0.0 for c in cases), 3)
-    attempt.cost = attempt_cost(cases)
-    attempt.status = COMPLETED
-    attempt.judged_at = utcnow()
-    challenge = db.session.get(Challenge, attempt.challenge_id)
-    changed = challenge is not None and leaderboard.record_completed(attempt, challenge)
-    challenge_stats.attempt_completed(attempt)
-    db.session.commit()
-    log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
-    live.publish_attempt("attempt.completed", attempt, attempt.to_dict())
-    if changed:
-        # A new best always changes the user's (score, time), so the visible ranking changed
-        # exactly when the user is on the board now (a better best never falls off it).
-        board = leaderboard.board(challenge)
-        if any(entry["user_id"] == attempt.user_id for entry in board["entries"]):
-            live.publish("leaderboard.updated", {"challenge_id": challenge.id, "entries": board["entries"]},
-                         [f"challenge:{challenge.id}"])
-    if challenge is not None and attempt.verdict == ACCEPTED:
-        # After the live events, and off the event loop: parsing is CPU work (bounded by its own budget).
-        attempt.fingerprint = run_blocking(query_fingerprint, attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
-        db.session.commit()
-    _run_hooks(attempt)
+    return {"passed": passed, "score": round(100.0 * passed / len(cases), 2) if cases else 0.0,
+            "verdict": first_bad or ACCEPTED,
+            "execution_ms": round(sum(c.execution_ms or 0.0 for c in cases), 3), "cost": attempt_cost(cases)}
 
 
 def attempt_cost(cases: list[AttemptCase]) -> Optional[int]:
@@ -123,20 +121,83 @@ def attempt_cost(cases: list[AttemptCase]) -> Optional[int]:
     return sum(costs) if costs and None not in costs else None
 
 
-def _fail(attempt: Attempt, error: str) -> None:
-    attempt.status = FAILED
-    attempt.error = error[:2000]
-    attempt.judged_at = utcnow()
-    db.session.commit()
+def finalise(attempt: Attempt) -> None:
+    cases = db.session.execute(db.select(AttemptCase).where(AttemptCase.attempt_id == attempt.id)
+                               .order_by(AttemptCase.test_case_id)).scalars().all()
+    failed = [c for c in cases if c.status == FAILED]
+    if failed:
+        fail(attempt, failed[0].error or "the judge failed on a test case")
+        return
+    values = {**outcome(cases), "status": COMPLETED, "judged_at": utcnow()}
+    if not _close(attempt, values):
+        return
+    challenge = db.session.get(Challenge, attempt.challenge_id)
+    changed = challenge is not None and leaderboard.record_completed(attempt, challenge)
+    challenge_stats.attempt_completed(attempt)
+    _commit_keeping(attempt, challenge)
+    log.info("attempt completed attempt_id=%s verdict=%s score=%s", attempt.id, attempt.verdict, attempt.score)
+    live.publish_attempt("attempt.completed", attempt, attempt.to_dict())
+    if changed:
+        _announce_leaderboard(challenge, attempt)
+    if challenge is not None and attempt.verdict == ACCEPTED:
+        # After the live events, and off the event loop: parsing is CPU work (bounded by its own budget).
+        attempt.fingerprint = run_blocking(query_fingerprint, attempt.query, DIALECTS.get(challenge.engine, "sqlite"))
+        _commit_keeping(attempt)
+    _update_room(attempt)
+
+
+def fail(attempt: Attempt, error: str) -> None:
+    if not _close(attempt, {"status": FAILED, "error": error[:2000], "judged_at": utcnow()}):
+        return
+    _commit_keeping(attempt)
     log.warning("attempt failed attempt_id=%s error=%s", attempt.id, error)
     live.publish_attempt("attempt.completed", attempt, attempt.to_dict())
-    _run_hooks(attempt)
+    _update_room(attempt)
 
 
-def _run_hooks(attempt: Attempt) -> None:
-    for hook in attempt_completed_hooks:
-        try:
-            hook(attempt)
-        except Exception:  # a room bug must not lose the attempt's result
-            log.exception("attempt hook failed attempt_id=%s", attempt.id)
-            db.session.rollback()
+def _close(attempt: Attempt, values: dict) -> bool:
+    """The conditional UPDATE that ends an attempt; False when another recorder ended it first."""
+    closed = db.session.execute(
+        db.update(Attempt).where(Attempt.id == attempt.id, Attempt.status.in_(OPEN)).values(**values)).rowcount == 1
+    if not closed:
+        db.session.rollback()
+        log.info("attempt already finalised elsewhere attempt_id=%s", attempt.id)
+        return False
+    _settle(attempt, **values)
+    return True
+
+
+def _commit_keeping(*objects) -> None:
+    """Commits without expiring these objects: every value they hold was just written or read in
+    this transaction, so reloading them would be wasted round trips."""
+    kept = [(obj, {column.key: getattr(obj, column.key) for column in obj.__table__.columns})
+            for obj in objects if obj is not None]
+    db.session.commit()
+    for obj, values in kept:
+        _settle(obj, **values)
+
+
+def _settle(attempt: Attempt, **values) -> None:
+    """Mirrors values written by a Core UPDATE on the loaded object, without a second UPDATE."""
+    for name, value in values.items():
+        set_committed_value(attempt, name, value)
+
+
+def _announce_leaderboard(challenge: Challenge, attempt: Attempt) -> None:
+    # A new best always changes the user's (score, time), so the visible ranking changed
+    # exactly when the user is on the board now (a better best never falls off it).
+    board = leaderboard.board(challenge)
+    if any(entry["user_id"] == attempt.user_id for entry in board["entries"]):
+        live.publish("leaderboard.updated", {"challenge_id": challenge.id, "entries": board["entries"]},
+                     [f"challenge:{challenge.id}"])
+
+
+def _update_room(attempt: Attempt) -> None:
+    """The room's standings, first solves and early finish (called once, by the recorder that finalised)."""
+    if attempt.room_id is None:
+        return
+    try:
+        rooms.on_attempt_completed(attempt)
+    except Exception:  # a room bug must not lose the attempt's result
+        log.exception("room update failed attempt_id=%s", attempt.id)
+        db.session.rollback()

@@ -244,7 +244,8 @@ def pg_challenge(**overrides) -> dict:
 
 
 def sandbox_engine(app):
-    return app.extensions["sqlarena.judging"].engines["postgresql"]
+    from app.extensions import judging
+    return judging.of(app).engines["postgresql"]
 
 
 def test_http_oversized_dataset_is_422(app, client, make_user, monkeypatch):

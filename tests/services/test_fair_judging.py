@@ -9,6 +9,7 @@ from datetime import timedelta
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
+from app.extensions import judging
 from app.judge.events import JobInitEvent, TestCaseSpec
 from app.judge.transport import build_transport
 from app.judge.transport.inprocess import InProcessTransport
@@ -140,8 +141,8 @@ def test_sweeper_leaves_a_progressing_attempt_alone(app, client, make_user, make
                                                     monkeypatch):
     from app.extensions import db
     from app.models import Attempt, AttemptCase
-    judging = app.extensions["sqlarena.judging"]
-    monkeypatch.setattr(judging, "stuck_after_s", 1)     # ~4.5 s of judging is 4 stuck-periods
+    service = judging.of(app)
+    monkeypatch.setattr(service, "stuck_after_s", 1)     # ~4.5 s of judging is 4 stuck-periods
     player = make_user()
     challenge = make_challenge(player, time_limit_ms=SLOW_LIMIT_MS, test_cases=SLOW_CASES)
     attempt_id = client.post("/api/attempts", json={"challenge_id": challenge["id"], "query": RUNAWAY},
@@ -150,7 +151,7 @@ def test_sweeper_leaves_a_progressing_attempt_alone(app, client, make_user, make
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with app.app_context():
-            swept.append(judging.sweep())
+            swept.append(service.worker.sweep())
             status = db.session.get(Attempt, attempt_id).status
             db.session.remove()
         if status in ("COMPLETED", "FAILED"):
@@ -166,7 +167,7 @@ def test_sweeper_leaves_a_progressing_attempt_alone(app, client, make_user, make
         silent.status, silent.dispatched_at, silent.dispatch_count = "QUEUED", utcnow() - timedelta(seconds=5), 1
         db.session.execute(db.delete(AttemptCase).where(AttemptCase.attempt_id == attempt_id))
         db.session.commit()
-        assert judging.sweep() == 1
+        assert service.worker.sweep() == 1
         assert db.session.get(Attempt, attempt_id).dispatch_count == 2
         db.session.remove()
     wait_judged(attempt_id, player["headers"])
