@@ -1,7 +1,7 @@
 """CPU time the server spends ON THE EVENT LOOP per request: register, login, submit (SPEC 9.7).
 
 Usage:
-    cd /work/main && .venv/bin/python bench/eventloop.py              # ~1 min: 40 of each request
+    .venv/bin/python bench/eventloop.py              # ~1 min: 40 of each request
     .venv/bin/python bench/eventloop.py --requests 100
 
 Method. The real server (run.py: eventlet, the default scrypt hash, SQLite app database, in-process judge)
@@ -273,11 +273,8 @@ def main() -> None:
         try:
             before, after = run(base, args.requests)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            from tests.broker import stop_process
+            stop_process(process)
     print_table(after, background_per_attempt(before, after, args.requests), args.requests)
     if args.json:
         print(json.dumps(after))

@@ -1,8 +1,8 @@
 """What judging an attempt costs, on SQLite and PostgreSQL, in-process and end to end through Kafka.
 
 Usage:
-    cd /work/main && .venv/bin/python bench/judge.py            # ~2-3 min
-    cd /work/main && .venv/bin/python bench/judge.py --quick    # ~30 s, fewer repetitions, Kafka on SQLite only
+    .venv/bin/python bench/judge.py            # ~2-3 min
+    .venv/bin/python bench/judge.py --quick    # ~30 s, fewer repetitions, Kafka on SQLite only
 
 Dataset: `CREATE TABLE orders(id INTEGER PRIMARY KEY, customer_id INT, amount NUMERIC(10,2), status TEXT)` as the
 challenge's init and 10,000 rows in one INSERT as the test case's data. Two queries, each also the solution (so

@@ -1,8 +1,8 @@
 """Live delivery: attempt latency to a subscribed socket, fan-out, memory per connection, health under load.
 
 Usage:
-    cd /work/main && .venv/bin/python bench/live.py            # ~1.5-2 min
-    cd /work/main && .venv/bin/python bench/live.py --quick    # ~40 s: 30 attempts, 1,000 connections, 1 round
+    .venv/bin/python bench/live.py            # ~1.5-2 min
+    .venv/bin/python bench/live.py --quick    # ~40 s: 30 attempts, 1,000 connections, 1 round
     (--only embedded|kafka, --attempts N, --connections N, --rounds N, --fanout-client threaded, --keep: see --help)
 
 Everything runs against the real server (`python run.py`, eventlet) started by tests/live_server.py on a free
