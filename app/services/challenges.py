@@ -149,16 +149,23 @@ def _validate_on_engine(challenge: Challenge, cases: list[TestCase]) -> None:
     )
 
 
+def _stamp_version(challenge: Challenge) -> bool:
+    """Sets the content-hash version (after a flush: test-case ids take part) and keeps a snapshot of it
+    for attempts that still reference it; True when an existing version changed."""
+    version = challenge.compute_version()
+    changed = bool(challenge.version) and challenge.version != version
+    challenge.version = version
+    challenge.updated_at = utcnow()
+    challenge_versions.remember(challenge)
+    return changed
+
+
 def _save(challenge: Challenge) -> Challenge:
     """Validates the challenge as it would be judged, then commits it with a fresh version."""
     try:
         _validate_on_engine(challenge, list(challenge.test_cases))
         db.session.flush()  # test-case ids take part in the version
-        version = challenge.compute_version()
-        changed = bool(challenge.version) and challenge.version != version
-        challenge.version = version
-        challenge.updated_at = utcnow()
-        challenge_versions.remember(challenge)
+        changed = _stamp_version(challenge)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -194,9 +201,7 @@ def store_validated(challenges: list[Challenge]) -> list[Challenge]:
         db.session.add_all(challenges)
         db.session.flush()
         for challenge in challenges:
-            challenge.version = challenge.compute_version()
-            challenge.updated_at = utcnow()
-            challenge_versions.remember(challenge)
+            _stamp_version(challenge)
         db.session.commit()
     except BaseException:
         db.session.rollback()
