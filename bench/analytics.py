@@ -1,10 +1,11 @@
-"""Analytics and similar-attempts response times with 1,000,000 attempts in PostgreSQL.
+"""Instructor routes' response times with 1,000,000 attempts in PostgreSQL.
 
-Usage: pipenv run python bench/analytics.py [--attempts 1000000] [--database-url URL]
-Creates (and drops) a scratch database `sqlarena_bench_analytics`, fills it with
-synthetic attempts and attempt cases in SQL, then times the two admin routes
-through the Flask test client. Baseline, measured in the same run: loading
-the challenge's attempts into Python and aggregating there.
+Usage: pipenv run python bench/analytics.py [--attempts 1000000] [--admin-url URL]
+Creates a scratch database `sqlarena_bench_analytics` (dropped first if it exists), fills it
+with synthetic attempts and attempt cases in SQL (a 1,000-player room among them), then times
+analytics (all time, windows of whole days and of cut days), similar attempts, the students'-work
+lists and the room's CSV gradebook through the Flask test client. Baseline, measured in the same
+run: loading the challenge's attempts into Python and aggregating there.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import argparse
 import statistics
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,6 +23,8 @@ from sqlalchemy import text  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "sqlarena_bench_analytics"
+ROOM_ID = 1
+ROOM_PLAYERS = 1000
 
 
 def recreate_database(admin_url: str, name: str = DB_NAME) -> str:
@@ -56,6 +60,17 @@ def fill(db, attempts: int, users: int, challenges: int) -> None:
         f"SELECT a.id, (a.challenge_id - 1) * 2 + k, k = 1, 'COMPLETED', "
         f"CASE WHEN a.verdict = 'ACCEPTED' OR k = 2 THEN 'ACCEPTED' ELSE a.verdict END, 0, 1, now() "
         f"FROM attempts a CROSS JOIN generate_series(1, 2) k",
+        # A finished 1,000-player room (users 2..1001) over the first 20 challenges, holding their attempts.
+        f"INSERT INTO rooms (id, code, name, host_user_id, host_plays, state, max_players, duration_s, freeze_last_s, "
+        f"late_join_s, wrong_penalty, hint_penalty, challenge_ids_json, seq, created_at, starts_at, ends_at, "
+        f"finished_at) VALUES ({ROOM_ID}, 'BENCHROOM', 'Bench room', 1, false, 'FINISHED', 1000, 86400, 0, 0, 0, 0, "
+        f"'[' || (SELECT string_agg(g::text, ',') FROM generate_series(1, 20) g) || ']', 0, now() - interval '40 days', "
+        f"now() - interval '30 days', now(), now())",
+        f"INSERT INTO room_challenges (room_id, challenge_id) SELECT {ROOM_ID}, g FROM generate_series(1, 20) g",
+        f"INSERT INTO room_players (room_id, user_id, is_spectator, ready, connected, forfeited, invited, joined_at) "
+        f"SELECT {ROOM_ID}, g, false, true, false, false, false, now() - interval '31 days' "
+        f"FROM generate_series(2, {ROOM_PLAYERS + 1}) g",
+        f"UPDATE attempts SET room_id = {ROOM_ID} WHERE user_id BETWEEN 2 AND {ROOM_PLAYERS + 1} AND challenge_id <= 20",
     ]
     for sql in statements:
         db.session.execute(text(sql))
@@ -113,6 +128,11 @@ def main() -> None:
     def get(path: str) -> None:
         response = client.get(path, headers=headers)
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        response.get_data()   # a streamed body (CSV) is read to its end
+
+    with app.app_context():
+        room_attempts = db.session.execute(text(f"SELECT count(*) FROM attempts WHERE room_id = {ROOM_ID}")).scalar()
+    cut = (datetime.now(timezone.utc) - timedelta(days=3, hours=7, minutes=13)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def python_baseline() -> None:
         with app.app_context():
@@ -123,15 +143,36 @@ def main() -> None:
             statistics.median(r[2] for r in rows)
             assert len(users) >= len(accepted)
 
+    def scan_baseline() -> None:
+        """What a windowed request did before the per-day rollups: aggregate every attempt in it."""
+        from app.services import analytics
+        with app.app_context():
+            ids = list(range(1, args.challenges + 1))
+            window = analytics.Window(datetime(2000, 1, 1), None).attempt_rows()
+            analytics.scan_totals(ids, window), analytics.scan_verdict_counts(ids, window)
+            analytics._median_execution_ms(ids, window)
+            analytics.scan_case_counts(list(range(1, 2 * args.challenges + 1)), ids, window)
+            db.session.remove()
+
     rows = [
         ("analytics, one challenge (~20,000 attempts)", timed(lambda: get("/api/admin/analytics?challenge_id=1"), args.repeats)),
         ("analytics, all 50 challenges (1M attempts)", timed(lambda: get("/api/admin/analytics"), args.repeats)),
-        ("analytics, one challenge, with a time window (aggregates its attempts)",
+        ("analytics, one challenge, a window of whole days (from the per-day rollups)",
          timed(lambda: get("/api/admin/analytics?challenge_id=1&start=2000-01-01T00:00:00Z"), args.repeats)),
-        ("analytics, all 50 challenges, with a time window (aggregates 1M attempts)",
-         timed(lambda: get("/api/admin/analytics?start=2000-01-01T00:00:00Z"), 3)),
+        ("analytics, all 50 challenges, a window of whole days (from the per-day rollups)",
+         timed(lambda: get("/api/admin/analytics?start=2000-01-01T00:00:00Z"), args.repeats)),
+        ("analytics, all 50 challenges, a window cutting two days (from 3 days 7 h ago)",
+         timed(lambda: get(f"/api/admin/analytics?start={cut}&end=2999-01-01T12:00:00Z"), args.repeats)),
         ("similar-attempts, one challenge", timed(lambda: get("/api/admin/similar-attempts?challenge_id=1"), args.repeats)),
         ("baseline: one challenge aggregated in Python", timed(python_baseline, args.repeats)),
+        ("baseline: all 50 challenges, a whole-day window aggregated over the attempts (before the rollups)",
+         timed(scan_baseline, 1)),
+        ("students' work: a challenge's attempts, first page (~20,000 attempts)",
+         timed(lambda: get("/api/challenges/1/attempts?size=50"), args.repeats)),
+        (f"students' work: the 1,000-player room's attempts, first page ({room_attempts:,} attempts)",
+         timed(lambda: get(f"/api/rooms/{ROOM_ID}/attempts?size=50"), args.repeats)),
+        ("gradebook: the 1,000-player room's CSV, streamed to its end",
+         timed(lambda: get(f"/api/rooms/{ROOM_ID}/results?format=csv"), 3)),
     ]
     print(f"\n{args.attempts:,} attempts, {args.users:,} users, {args.challenges} challenges (PostgreSQL)\n")
     print("| measurement | median ms | p90 ms |")
@@ -139,10 +180,10 @@ def main() -> None:
     for name, times in rows:
         times.sort()
         print(f"| {name} | {statistics.median(times):.1f} | {times[int(0.9 * (len(times) - 1))]:.1f} |")
-    baseline = statistics.median(rows[5][1])
+    baseline = statistics.median(rows[6][1])
     print(f"\nper-challenge analytics vs the Python baseline: {baseline / statistics.median(rows[0][1]):.1f}x faster")
-    print(f"all challenges, running totals vs aggregating: "
-          f"{statistics.median(rows[3][1]) / statistics.median(rows[1][1]):.1f}x faster")
+    print(f"all challenges, a whole-day window: rollups vs aggregating the attempts: "
+          f"{statistics.median(rows[7][1]) / statistics.median(rows[3][1]):.1f}x faster")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.judge.events import JobCompletionEvent
 from app.judge.verdicts import ACCEPTED, COMPLETED, QUEUED
-from app.models import Attempt, AttemptCase, Challenge, ChallengeBest, ChallengeVerdictStats, TestCaseStats
+from app.models import Attempt, AttemptCase, Challenge, ChallengeBest, ChallengeVerdictStats, TestCaseDayStats
 from app.models.timestamps import utcnow
 from app.services import challenge_stats
 
@@ -52,8 +52,9 @@ def ledger(app, attempt_id: int) -> dict:
             "verdict_counts": {v.verdict: v.count for v in db.session.execute(
                 db.select(ChallengeVerdictStats).where(ChallengeVerdictStats.challenge_id == attempt.challenge_id))
                 .scalars()},
-            "case_judged": sorted(s.judged for s in db.session.execute(
-                db.select(TestCaseStats).where(TestCaseStats.test_case_id.in_(case_ids))).scalars()),
+            "case_judged": sorted(judged for judged, in db.session.execute(
+                db.select(db.func.sum(TestCaseDayStats.judged)).where(TestCaseDayStats.test_case_id.in_(case_ids))
+                .group_by(TestCaseDayStats.test_case_id)).all()),
             "best_attempt": db.session.execute(
                 db.select(ChallengeBest.attempt_id).where(ChallengeBest.challenge_id == attempt.challenge_id,
                                                           ChallengeBest.user_id == attempt.user_id)).scalar(),

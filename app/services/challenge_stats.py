@@ -1,17 +1,22 @@
-"""Keeps the analytics running totals (app/models/stats.py) in step with attempts.
+"""Keeps the analytics running totals and per-day rollups (app/models/stats.py) in step with attempts.
 
 Each hook runs inside the caller's transaction, so a total moves exactly when
 the row it counts is committed. A rejudge rebuilds one challenge's totals
-from its attempts.
+from its attempts. Rollups are keyed by the day of the attempt's `created_at`.
 """
 from __future__ import annotations
+
+from collections import Counter
 
 from sqlalchemy import update
 
 from app.extensions import db
-from app.judge.verdicts import ACCEPTED
-from app.models import (Attempt, AttemptCase, ChallengeStats, ChallengeUserStats, ChallengeVerdictStats,
-                        TestCaseStats)
+from app.judge.verdicts import ACCEPTED, COMPLETED
+from app.models.timestamps import utcnow
+from app.models import (Attempt, AttemptCase, ChallengeDayStats, ChallengeDayTimes, ChallengeDayVerdicts,
+                        ChallengeStats, ChallengeTimes, ChallengeUserDay, ChallengeUserStats, ChallengeVerdictStats,
+                        TestCaseDayStats)
+from app.services.time_buckets import bucket_of
 
 
 def dialect_insert(model):
@@ -38,19 +43,38 @@ def _count(model, key: dict, **increments: int) -> None:
     db.session.execute(statement)
 
 
+def _day(attempt: Attempt):
+    return (attempt.created_at or utcnow()).date()
+
+
 def attempt_stored(attempt: Attempt) -> None:
+    """Called before the attempt's INSERT is flushed, so its `created_at` is set here for the rollups."""
+    attempt.created_at = attempt.created_at or utcnow()
+    day = _day(attempt)
     new_user = _insert_if_missing(ChallengeUserStats, challenge_id=attempt.challenge_id, user_id=attempt.user_id,
                                   accepted=False)
     _count(ChallengeStats, {"challenge_id": attempt.challenge_id}, attempts=1, unique_users=int(new_user),
            accepted_users=0, accepted_attempts=0)
+    _count(ChallengeDayStats, {"challenge_id": attempt.challenge_id, "day": day}, attempts=1)
+    _insert_if_missing(ChallengeUserDay, challenge_id=attempt.challenge_id, day=day, user_id=attempt.user_id,
+                       accepted=False)
 
 
-def case_stored(case: AttemptCase) -> None:
-    _count(TestCaseStats, {"test_case_id": case.test_case_id}, judged=1, accepted=int(case.verdict == ACCEPTED))
+def case_stored(case: AttemptCase, attempt: Attempt) -> None:
+    """Per day only: all-time per-case rates are the sum of a case's days (one upsert per stored case)."""
+    _count(TestCaseDayStats, {"test_case_id": case.test_case_id, "day": _day(attempt)}, judged=1,
+           accepted=int(case.verdict == ACCEPTED))
 
 
 def attempt_completed(attempt: Attempt) -> None:
+    day = _day(attempt)
     _count(ChallengeVerdictStats, {"challenge_id": attempt.challenge_id, "verdict": attempt.verdict}, count=1)
+    _count(ChallengeDayVerdicts, {"challenge_id": attempt.challenge_id, "day": day, "verdict": attempt.verdict},
+           count=1)
+    if attempt.execution_ms is not None:
+        bucket = bucket_of(attempt.execution_ms)
+        _count(ChallengeTimes, {"challenge_id": attempt.challenge_id, "bucket": bucket}, count=1)
+        _count(ChallengeDayTimes, {"challenge_id": attempt.challenge_id, "day": day, "bucket": bucket}, count=1)
     if attempt.verdict != ACCEPTED:
         return
     flipped = db.session.execute(
@@ -60,6 +84,11 @@ def attempt_completed(attempt: Attempt) -> None:
         .values(accepted=True)).rowcount
     _count(ChallengeStats, {"challenge_id": attempt.challenge_id}, attempts=0, unique_users=0,
            accepted_users=int(flipped == 1), accepted_attempts=1)
+    db.session.execute(
+        update(ChallengeUserDay).where(ChallengeUserDay.challenge_id == attempt.challenge_id,
+                                       ChallengeUserDay.day == day, ChallengeUserDay.user_id == attempt.user_id,
+                                       ChallengeUserDay.accepted.is_(False))
+        .values(accepted=True))
 
 
 def rebuild(challenge_id: int, test_case_ids: list[int]) -> None:
@@ -67,7 +96,6 @@ def rebuild(challenge_id: int, test_case_ids: list[int]) -> None:
     from app.services import analytics   # the windowed aggregates are the reference computation
     for model in (ChallengeStats, ChallengeVerdictStats, ChallengeUserStats):
         db.session.execute(db.delete(model).where(model.challenge_id == challenge_id))
-    db.session.execute(db.delete(TestCaseStats).where(TestCaseStats.test_case_id.in_(test_case_ids)))
     attempts, users, accepted_users, accepted_attempts = analytics.scan_totals([challenge_id], []).get(
         challenge_id, (0, 0, 0, 0))
     db.session.add(ChallengeStats(challenge_id=challenge_id, attempts=attempts, unique_users=users,
@@ -80,6 +108,50 @@ def rebuild(challenge_id: int, test_case_ids: list[int]) -> None:
     for (user_id,) in db.session.execute(
             db.select(Attempt.user_id).where(Attempt.challenge_id == challenge_id).distinct()).all():
         db.session.add(ChallengeUserStats(challenge_id=challenge_id, user_id=user_id, accepted=user_id in accepted))
-    for test_case_id, (judged, passed) in analytics.scan_case_counts(test_case_ids, [challenge_id], []).items():
-        db.session.add(TestCaseStats(test_case_id=test_case_id, judged=judged, accepted=passed))
+    _rebuild_days(challenge_id, test_case_ids)
     db.session.flush()
+
+
+def _rebuild_days(challenge_id: int, test_case_ids: list[int]) -> None:
+    """The per-day rollups of one challenge, counted from its attempts and cases as the hooks count them."""
+    for model in (ChallengeDayStats, ChallengeDayVerdicts, ChallengeUserDay, ChallengeDayTimes, ChallengeTimes):
+        db.session.execute(db.delete(model).where(model.challenge_id == challenge_id))
+    db.session.execute(db.delete(TestCaseDayStats).where(TestCaseDayStats.test_case_id.in_(test_case_ids)))
+    days: Counter = Counter()
+    verdicts: Counter = Counter()
+    times: Counter = Counter()
+    users: dict[tuple, bool] = {}
+    for user_id, created_at, status, verdict, execution_ms in db.session.execute(
+            db.select(Attempt.user_id, Attempt.created_at, Attempt.status, Attempt.verdict, Attempt.execution_ms)
+            .where(Attempt.challenge_id == challenge_id).execution_options(yield_per=5000)):
+        day = created_at.date()
+        days[day] += 1
+        users[(day, user_id)] = users.get((day, user_id), False) or verdict == ACCEPTED
+        if status == COMPLETED and verdict is not None:
+            verdicts[(day, verdict)] += 1
+            if execution_ms is not None:
+                times[(day, bucket_of(execution_ms))] += 1
+    cases: Counter = Counter()
+    for test_case_id, created_at, verdict in db.session.execute(
+            db.select(AttemptCase.test_case_id, Attempt.created_at, AttemptCase.verdict)
+            .join(Attempt, Attempt.id == AttemptCase.attempt_id)
+            .where(Attempt.challenge_id == challenge_id).execution_options(yield_per=5000)):
+        cases[(test_case_id, created_at.date(), "judged")] += 1
+        cases[(test_case_id, created_at.date(), "accepted")] += int(verdict == ACCEPTED)
+    _bulk(ChallengeDayStats, [dict(challenge_id=challenge_id, day=d, attempts=n) for d, n in days.items()])
+    _bulk(ChallengeDayVerdicts, [dict(challenge_id=challenge_id, day=d, verdict=v, count=n)
+                                 for (d, v), n in verdicts.items()])
+    _bulk(ChallengeDayTimes, [dict(challenge_id=challenge_id, day=d, bucket=b, count=n) for (d, b), n in times.items()])
+    all_time: Counter = Counter()
+    for (_, bucket), n in times.items():
+        all_time[bucket] += n
+    _bulk(ChallengeTimes, [dict(challenge_id=challenge_id, bucket=b, count=n) for b, n in all_time.items()])
+    _bulk(ChallengeUserDay, [dict(challenge_id=challenge_id, day=d, user_id=u, accepted=ok)
+                             for (d, u), ok in users.items()])
+    _bulk(TestCaseDayStats, [dict(test_case_id=tc, day=d, judged=n, accepted=cases[(tc, d, "accepted")])
+                             for (tc, d, kind), n in cases.items() if kind == "judged"])
+
+
+def _bulk(model, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(db.insert(model), rows)

@@ -84,7 +84,7 @@ def store_case(attempt: Attempt, event: JobCompletionEvent) -> Optional[int]:
         challenge_stats.dialect_insert(AttemptCase).values(**row).on_conflict_do_nothing()).rowcount == 1
     if not inserted:   # nothing was written: the transaction stays open for the count
         return None
-    challenge_stats.case_stored(AttemptCase(**row))
+    challenge_stats.case_stored(AttemptCase(**row), attempt)
     # A sign of life (the sweeper leaves a progressing attempt alone), returning the count of cases.
     now = utcnow()
     judged = db.session.execute(
