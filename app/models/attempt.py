@@ -20,7 +20,8 @@ class Attempt(db.Model):
         Index("ix_attempts_challenge_fingerprint", "challenge_id", "fingerprint"),
         Index("ix_attempts_status_dispatched", "status", "dispatched_at"),
         # Covers every column analytics reads, so PostgreSQL answers from the index alone.
-        Index("ix_attempts_challenge_status_ms", "challenge_id", "status", "execution_ms"),   # indexed medians
+        # Medians: the attempts of one time bucket, in order, inside a window (app/services/analytics.py).
+        Index("ix_attempts_challenge_status_ms", "challenge_id", "status", "execution_ms", "created_at"),
         Index("ix_attempts_analytics", "challenge_id", "created_at", "status", "verdict", "user_id", "execution_ms"),
     )
 
@@ -122,6 +123,9 @@ class ChallengeBest(db.Model):
     The leaderboard reads this table (one row per user), so it never scans attempts.
     """
     __tablename__ = "challenge_bests"
+    __table_args__ = (
+        Index("ix_challenge_bests_user", "user_id", "score", "first_accepted_at"),   # the overall leaderboard
+    )
 
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -38,8 +38,11 @@ class Challenge(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
+    # The current cases only: a replaced or deleted case is retired, not deleted, so the attempts judged
+    # on it keep their case rows and an attempt re-queued on an older version can still store its cases.
     test_cases: Mapped[list["TestCase"]] = relationship(
-        back_populates="challenge", order_by="TestCase.id", cascade="all, delete-orphan"
+        back_populates="challenge", order_by="TestCase.id", cascade="all, delete-orphan",
+        primaryjoin="and_(Challenge.id == TestCase.challenge_id, TestCase.retired_at.is_(None))",
     )
     tag_rows: Mapped[list["ChallengeTag"]] = relationship(
         order_by="ChallengeTag.position", cascade="all, delete-orphan", lazy="selectin"
@@ -110,6 +113,7 @@ class TestCase(db.Model):
     data: Mapped[str] = mapped_column(Text, default="")
     is_visible: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime, nullable=True)
 
     challenge: Mapped[Challenge] = relationship(back_populates="test_cases")
 
@@ -126,6 +130,7 @@ class TestCase(db.Model):
 class ChallengeTag(db.Model):
     """One tag of a challenge, in its own indexed table so `?tag=` never scans challenges."""
     __tablename__ = "challenge_tags"
+    __table_args__ = (Index("ix_challenge_tags_tag", "tag", "challenge_id"),)
 
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, union_all
+from sqlalchemy import and_, case, distinct, func, literal, or_, text, union_all
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotFound
@@ -290,7 +290,7 @@ def histogram_medians(ids: list[int], window: Optional[Window]) -> dict[int, flo
             buckets[bucket_of(ms)] = buckets.get(bucket_of(ms), 0) + 1
     wanted = [(cid, *place) for cid, buckets in histogram.items() for place in _middle_places(buckets)]
     conditions = window.attempt_rows() if window is not None else []
-    found = _values_at(wanted, conditions)
+    found = _values_at(wanted, window)
     medians = {}
     for cid in histogram:
         places = [found.get((cid, n)) for n, (c, *_) in enumerate(wanted) if c == cid]
@@ -319,15 +319,30 @@ def _middle_places(buckets: dict[float, int]) -> list[tuple[float, int]]:
     return places
 
 
-def _values_at(wanted: list[tuple[int, float, int]], conditions: list) -> dict[tuple[int, int], float]:
+def _values_at(wanted: list[tuple[int, float, int]], window: Optional[Window]) -> dict[tuple[int, int], float]:
     """For each (challenge, bucket, offset): the offset-th smallest execution_ms of the challenge's completed
-    attempts in that bucket, all in one statement; keyed by (challenge, index in `wanted`)."""
+    attempts in that bucket (and window), keyed by (challenge, index in `wanted`). One statement: each
+    wanted place walks only its bucket's stretch of the (challenge_id, status, execution_ms) index."""
     if not wanted:
         return {}
-    parts = [db.select(literal(n).label("n"), Attempt.execution_ms.label("ms"))
-             .where(Attempt.challenge_id == cid, Attempt.status == COMPLETED, Attempt.execution_ms >= bucket,
-                    Attempt.execution_ms < upper_edge(bucket), *conditions)
-             .order_by(Attempt.execution_ms).offset(offset).limit(1).subquery()
-             for n, (cid, bucket, offset) in enumerate(wanted)]
-    query = union_all(*(db.select(part) for part in parts)) if len(parts) > 1 else db.select(parts[0])
-    return {(wanted[n][0], n): float(ms) for n, ms in db.session.execute(query).all()}
+    params: dict = {"completed": COMPLETED}
+    places = []
+    for n, (cid, bucket, offset) in enumerate(wanted):
+        high = upper_edge(bucket)
+        params.update({f"n{n}": n, f"c{n}": cid, f"lo{n}": bucket, f"off{n}": offset,
+                       f"hi{n}": high if high != float("inf") else 1e300})
+        places.append(f"(:n{n}, :c{n}, :lo{n}, :hi{n}, :off{n})")
+    within = ""
+    if window is not None and window.start is not None:
+        within += " AND a.created_at >= :start"
+        params["start"] = window.start
+    if window is not None and window.end is not None:
+        within += " AND a.created_at <= :end"
+        params["end"] = window.end
+    statement = text(
+        f"WITH place(n, cid, lo, hi, off) AS (VALUES {', '.join(places)}) "
+        "SELECT n, ms FROM (SELECT place.n AS n, place.off AS off, a.execution_ms AS ms, "
+        "ROW_NUMBER() OVER (PARTITION BY place.n ORDER BY a.execution_ms) - 1 AS k "
+        "FROM place JOIN attempts a ON a.challenge_id = place.cid AND a.status = :completed "
+        f"AND a.execution_ms >= place.lo AND a.execution_ms < place.hi{within}) ranked WHERE k = off")
+    return {(wanted[n][0], n): float(ms) for n, ms in db.session.execute(statement, params).all()}

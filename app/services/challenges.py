@@ -222,8 +222,18 @@ def update_challenge(challenge: Challenge, body: dict, user: User) -> Challenge:
     for name, value in values.items():
         setattr(challenge, name, value)
     if cases is not None:
-        challenge.test_cases = [TestCase(**case) for case in cases]
+        _retire(challenge, list(challenge.test_cases))
+        challenge.test_cases.extend(TestCase(**case) for case in cases)
     return _save(challenge)
+
+
+def _retire(challenge: Challenge, cases: list[TestCase]) -> None:
+    """Takes cases out of the challenge while keeping their rows (see Challenge.test_cases)."""
+    now = utcnow()
+    for case in cases:
+        case.retired_at = now
+    db.session.flush()
+    db.session.expire(challenge, ["test_cases"])
 
 
 def delete_challenge(challenge: Challenge) -> int:
@@ -267,7 +277,7 @@ def delete_test_case(challenge: Challenge, case: TestCase) -> int:
     if len(challenge.test_cases) <= 1:
         raise Conflict("a challenge needs at least one test case")
     case_id = case.id
-    challenge.test_cases.remove(case)
+    _retire(challenge, [case])
     _save(challenge)
     return case_id
 

@@ -47,6 +47,11 @@ def upgrade():
         sa.Column('judged', sa.Integer(), nullable=False),
         sa.Column('accepted', sa.Integer(), nullable=False),
     )
+    # The median's last step reads one time bucket of a challenge inside a window from this index alone.
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_attempts_challenge_status_ms')
+        batch_op.create_index('ix_attempts_challenge_status_ms', ['challenge_id', 'status', 'execution_ms', 'created_at'],
+                              unique=False)
     bind = op.get_bind()
     day = "CAST({0} AS DATE)" if bind.dialect.name == "postgresql" else "date({0})"
     a_day, c_day = day.format("created_at"), day.format("a.created_at")
@@ -79,6 +84,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_attempts_challenge_status_ms')
+        batch_op.create_index('ix_attempts_challenge_status_ms', ['challenge_id', 'status', 'execution_ms'], unique=False)
     op.create_table(
         'test_case_stats',
         sa.Column('test_case_id', sa.Integer(), sa.ForeignKey('test_cases.id', ondelete='CASCADE'), primary_key=True),

@@ -137,3 +137,26 @@ def test_cannot_delete_last_test_case(client, make_user, make_challenge):
     case_id = challenge["test_cases"][0]["id"]
     assert_error(client.delete(f"/api/challenges/{challenge['id']}/test-cases/{case_id}",
                                headers=author["headers"]), 409)
+
+
+def test_attempts_keep_their_case_results_when_the_cases_change(client, make_user, make_challenge, wait_judged):
+    owner, player = make_user("instructor"), make_user()
+    challenge = make_challenge(owner)
+    posted = client.post("/api/attempts", json={"challenge_id": challenge["id"], "query": challenge_body()["solution"]},
+                         headers=player["headers"]).get_json()["data"]
+    judged = wait_judged(posted["id"], player["headers"])
+    before = client.get(f"/api/attempts/{judged['id']}", headers=player["headers"]).get_json()["data"]["cases"]
+    assert len(before) == 2
+    first, second = [tc["id"] for tc in challenge["test_cases"]]
+    assert client.delete(f"/api/challenges/{challenge['id']}/test-cases/{first}",
+                         headers=owner["headers"]).status_code == 200
+    replaced = client.put(f"/api/challenges/{challenge['id']}", json={"test_cases": [
+        {"data": "INSERT INTO items VALUES (1, 'pen', 2);", "is_visible": True}]}, headers=owner["headers"])
+    assert replaced.status_code == 200
+    current = replaced.get_json()["data"]["test_cases"]
+    assert len(current) == 1 and current[0]["id"] not in (first, second)
+    after = client.get(f"/api/attempts/{judged['id']}", headers=player["headers"]).get_json()["data"]["cases"]
+    assert after == before
+    # a retired case is gone from the challenge's own routes
+    assert_error(client.put(f"/api/challenges/{challenge['id']}/test-cases/{second}", json={"is_visible": False},
+                            headers=owner["headers"]), 404)

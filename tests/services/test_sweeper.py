@@ -100,3 +100,20 @@ def test_attempt_silent_after_every_try_fails(app, make_user, make_challenge):
     assert sweep(app) == 1
     assert ledger(app, attempt_id)["status"] == FAILED
     assert sweep(app) == 0   # a failed attempt is never swept again
+
+
+def test_requeued_attempt_survives_its_test_cases_being_replaced(app, client, make_user, make_challenge):
+    """The cases the attempt's version was judged on are retired, not deleted: the re-queued job stores
+    its case rows against them (before, the foreign key refused them and the attempt ended FAILED)."""
+    owner, player = make_user("instructor"), make_user()
+    challenge = make_challenge(owner)
+    attempt_id = store_attempt(app, player["user"]["id"], challenge["id"], query=OLD_SOLUTION)
+    new_cases = [{"data": "INSERT INTO items VALUES (1, 'pen', 2);", "is_visible": True}]
+    response = client.put(f"/api/challenges/{challenge['id']}", json={"test_cases": new_cases},
+                          headers=owner["headers"])
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["data"]["test_cases"]) == 1
+    silence(app, attempt_id)
+    assert sweep(app) == 1
+    after = wait_until(lambda: (v := ledger(app, attempt_id))["status"] in (COMPLETED, FAILED) and v, 30)
+    assert after["status"] == COMPLETED and after["verdict"] == ACCEPTED and after["case_rows"] == 2, after
