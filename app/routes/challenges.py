@@ -62,6 +62,10 @@ hint_model = Model("Hint", {
     "index": fields.Integer, "text": fields.String, "revealed": fields.List(fields.String),
     "remaining": fields.Integer,
 })
+revealed_hints_model = Model("RevealedHints", {
+    "revealed": fields.List(fields.String, description="the caller's revealed hints, in order"),
+    "remaining": fields.Integer,
+})
 solution_model = Model("Solution", {
     "challenge_id": fields.Integer, "solution": fields.String, "explanation": fields.String,
 })
@@ -83,7 +87,8 @@ register_models(ns, test_case_body, challenge_body, run_body,
                 envelope("TestCaseEnvelope", test_case_model),
                 envelope("RunResults", run_result, as_list=True),
                 envelope("LeaderboardPage", leaderboard_model, paginated=True),
-                envelope("HintEnvelope", hint_model), envelope("SolutionEnvelope", solution_model))
+                envelope("HintEnvelope", hint_model), envelope("RevealedHintsEnvelope", revealed_hints_model),
+                envelope("SolutionEnvelope", solution_model))
 LIST_FILTERS = {
     "page": {"type": "integer", "description": "from 0"}, "size": {"type": "integer", "description": "≤ 100"},
     "q": {"type": "string", "description": "substring of the name or description"},
@@ -217,6 +222,15 @@ class Leaderboard(AuthResource):
                                 *gradebook.challenge_gradebook(challenge, current_user))
         page, size = pagination(default_size=leaderboard.MAX_ENTRIES)
         return ok(leaderboard.board(challenge, page, size), meta=page_meta(leaderboard.entry_count(challenge), page, size))
+
+
+@ns.route("/challenges/<int:challenge_id>/hints")
+class RevealedHints(AuthResource):
+    @ns.response(200, "The hints the caller revealed so far (from any browser)", ns.models["RevealedHintsEnvelope"])
+    @ns.response(404, "No such challenge")
+    def get(self, challenge_id: int):
+        challenge = challenge_service.get_challenge(challenge_id, current_user)
+        return ok(challenge_service.revealed_hints(challenge, current_user))
 
 
 @ns.route("/challenges/<int:challenge_id>/hints/next")

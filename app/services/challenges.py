@@ -282,14 +282,24 @@ def delete_test_case(challenge: Challenge, case: TestCase) -> int:
     return case_id
 
 
+def _revealed_count(challenge: Challenge, user: User) -> int:
+    return db.session.execute(
+        db.select(func.count()).select_from(HintReveal)
+        .where(HintReveal.user_id == user.id, HintReveal.challenge_id == challenge.id)).scalar_one()
+
+
+def revealed_hints(challenge: Challenge, user: User) -> dict:
+    """What the caller revealed so far, so another browser or device shows the same hints."""
+    hints = challenge.hints
+    revealed = min(_revealed_count(challenge, user), len(hints))
+    return {"revealed": hints[:revealed], "remaining": len(hints) - revealed}
+
+
 def reveal_next_hint(challenge: Challenge, user: User) -> dict:
     """Reveals the caller's next hint (stored, so a room can charge for it); 404 past the last one."""
     hints = challenge.hints
     for _ in range(3):   # two tabs asking at once: the loser of the insert race reads again
-        revealed = db.session.execute(
-            db.select(func.count()).select_from(HintReveal)
-            .where(HintReveal.user_id == user.id, HintReveal.challenge_id == challenge.id)
-        ).scalar_one()
+        revealed = _revealed_count(challenge, user)
         if revealed >= len(hints):
             raise NotFound("no more hints for this challenge" if hints else "this challenge has no hints")
         db.session.add(HintReveal(user_id=user.id, challenge_id=challenge.id, hint_index=revealed))

@@ -20,6 +20,7 @@ def hidden_from(client, user, challenge) -> None:
     assert_error(client.post(f"/api/challenges/{cid}/run", json={"query": CORRECT}, headers=h), 404)
     assert_error(client.get(f"/api/challenges/{cid}/leaderboard", headers=h), 404)
     assert_error(client.post(f"/api/challenges/{cid}/hints/next", headers=h), 404)
+    assert_error(client.get(f"/api/challenges/{cid}/hints", headers=h), 404)
     assert_error(client.get(f"/api/challenges/{cid}/solution", headers=h), 404)
     assert_error(client.post("/api/attempts", json={"challenge_id": cid, "query": CORRECT}, headers=h), 404)
     assert_error(client.put(f"/api/challenges/{cid}", json={"name": "x"}, headers=h), 404)
@@ -139,6 +140,11 @@ def test_hints_are_revealed_one_at_a_time_per_user(client, make_user, make_chall
     two = client.post(url, headers=first["headers"]).get_json()["data"]
     assert two == {"index": 1, "text": "Sort by id.", "revealed": ["Look at price.", "Sort by id."], "remaining": 0}
     assert_error(client.post(url, headers=first["headers"]), 404)
+    # what was revealed is read back (another browser shows the same hints), per user
+    revealed = f"/api/challenges/{challenge['id']}/hints"
+    assert client.get(revealed, headers=first["headers"]).get_json()["data"] == {
+        "revealed": ["Look at price.", "Sort by id."], "remaining": 0}
+    assert client.get(revealed, headers=second["headers"]).get_json()["data"] == {"revealed": [], "remaining": 2}
     assert client.post(url, headers=second["headers"]).get_json()["data"]["index"] == 0
     plain = make_challenge(author)
     assert_error(client.post(f"/api/challenges/{plain['id']}/hints/next", headers=first["headers"]), 404)

@@ -67,6 +67,11 @@ def test_student_reveals_a_hint_solves_and_reads_the_solution(server, new_page, 
     page.reload()
     expect(page.locator(".hint")).to_have_text(["Look at the price column."])
     expect(page.get_by_role("button", name="Hint (1 left)")).to_be_visible()
+    elsewhere = new_page()   # another browser: the revealed hint comes from the server
+    sign_in(elsewhere, server, student, f"/challenges/{challenge['id']}")
+    expect(elsewhere.locator(".hint")).to_have_text(["Look at the price column."])
+    expect(elsewhere.get_by_role("button", name="Hint (1 left)")).to_be_visible()
+    elsewhere.close()
 
     set_query(page, CHEAP)
     page.get_by_role("button", name="Submit").click()
