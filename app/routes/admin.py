@@ -4,8 +4,9 @@ from flask_restx import Model, Namespace, fields
 
 from app.routes.auth import password_field
 from app.errors import BadRequest
-from app.routes.common import AuthResource, json_body, ok, query_datetime, query_int, require_role
-from app.routes.models import envelope, register_models, user_model
+from app.routes.common import (AuthResource, json_body, ok, page_meta, pagination, query_datetime, query_int, query_str,
+                               require_role)
+from app.routes.models import envelope, error_model, register_models, user_model
 from app.models.user import ROLES
 from app.services import fields as f
 from app.services import analytics as analytics_service
@@ -20,11 +21,28 @@ new_user_body = Model("AdminNewUser", {
     "password": fields.String(required=True), "role": fields.String(required=True, enum=list(ROLES)),
 })
 password_body = Model("AdminPassword", {"password": fields.String(required=True)})
-register_models(ns, new_user_body, password_body, envelope("AdminUserEnvelope", user_model))
+role_body = Model("AdminRole", {"role": fields.String(required=True, enum=list(ROLES))})
+register_models(ns, new_user_body, password_body, role_body, error_model, envelope("AdminUserEnvelope", user_model),
+                envelope("AdminUserPage", user_model, as_list=True, paginated=True))
 
 
 @ns.route("/users")
 class AdminUsers(AuthResource):
+    @ns.doc(params={"page": {"type": "integer", "description": "from 0"}, "size": {"type": "integer", "description": "≤ 100"},
+                    "q": {"type": "string", "description": "part of the name or e-mail, any case"},
+                    "role": {"type": "string", "enum": list(ROLES)}})
+    @ns.response(200, "Users, newest first", ns.models["AdminUserPage"])
+    @ns.response(400, "A filter of the wrong type or too long", ns.models["Error"])
+    @ns.response(403, "Not an admin", ns.models["Error"])
+    def get(self):
+        require_role("admin")
+        page, size = pagination()
+        role = query_str("role", 20)
+        if role is not None and role not in ROLES:
+            raise BadRequest(f"'role' must be one of {', '.join(ROLES)}")
+        users, total = user_service.search_users(query_str("q", 200), role, page, size)
+        return ok([user_view(user, current_user) for user in users], meta=page_meta(total, page, size))
+
     @ns.expect(new_user_body)
     @ns.response(201, "Created", ns.models["AdminUserEnvelope"])
     def post(self):
@@ -35,6 +53,22 @@ class AdminUsers(AuthResource):
         password = password_field(body)
         role = f.choice(body, "role", ROLES)
         return ok(user_view(user_service.create_user(email, full_name, password, role), current_user), 201)
+
+
+@ns.route("/users/<int:user_id>/role")
+class AdminRole(AuthResource):
+    @ns.expect(role_body)
+    @ns.response(200, "Role changed", ns.models["AdminUserEnvelope"])
+    @ns.response(400, "Missing or mistyped `role`", ns.models["Error"])
+    @ns.response(403, "Not an admin", ns.models["Error"])
+    @ns.response(404, "No such user", ns.models["Error"])
+    @ns.response(409, "An admin changing their own role", ns.models["Error"])
+    @ns.response(422, "Not a known role", ns.models["Error"])
+    def put(self, user_id: int):
+        require_role("admin")
+        user = user_service.get_user(user_id)
+        role = f.choice(json_body(), "role", ROLES)
+        return ok(user_view(user_service.set_role(user, role, current_user), current_user))
 
 
 @ns.route("/users/<int:user_id>/password")
