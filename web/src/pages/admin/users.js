@@ -23,7 +23,7 @@ function roleControl(user) {
   const save = h("button", { type: "button", class: "secondary" }, "Save role");
   save.addEventListener("click", () => busy(save, "Saving…", async () => {
     const updated = await api.put(`/admin/users/${user.id}/role`, { role: select.value });
-    showInfo(`${updated.full_name} is now ${updated.role === "admin" ? "an" : "a"} ${updated.role}.`);
+    showInfo(`${updated.full_name} is now ${/^[aeiou]/.test(updated.role) ? "an" : "a"} ${updated.role}.`);
   }));
   return h("span", { class: "row-actions" }, select, " ", save);
 }

@@ -2,7 +2,7 @@
 // acceptance over time, failure rate per test case, execution times. Totals, verdicts and case rates
 // come from the analytics report (all attempts); the two time charts from the newest attempts.
 import { api } from "../../api.js";
-import { h } from "../../dom.js";
+import { h, replace } from "../../dom.js";
 import { formatMs } from "../../clock.js";
 import { acceptanceSeries, caseFailureSeries, executionHistogram, verdictSeries } from "./analyticsData.js";
 import { chartFigure } from "./charts.js";
@@ -29,7 +29,7 @@ export async function analyticsPage(root, { id }, scope) {
   const [[report], sample] = await Promise.all([api.get(`/admin/analytics?challenge_id=${challenge.id}`), newestAttempts(challenge.id)]);
   const acceptance = acceptanceSeries(sample.attempts);
   const sampleNote = sample.total === null ? `the newest ${sample.attempts.length} attempts` : "every attempt";
-  root.append(
+  replace(root,
     challengeOrganiserHead(challenge, "analytics"),
     h("div", { class: "stats" },
       stat("attempts", report.attempts), stat("players", report.unique_users), stat("players accepted", report.accepted_users),

@@ -9,8 +9,8 @@ import { nameLookups, submissionList } from "./submissionList.js";
 
 /** Players with a judged attempt, from the leaderboard's first page (names for the filter and rows). */
 async function playerNames(challengeId) {
-  const entries = await api.get(`/challenges/${challengeId}/leaderboard?size=100`).catch(() => []);
-  return new Map(entries.map((e) => [e.user_id, e.full_name]));
+  const board = await api.get(`/challenges/${challengeId}/leaderboard?size=100`).catch(() => ({ entries: [] }));
+  return new Map(board.entries.map((e) => [e.user_id, e.full_name]));
 }
 
 export function challengeSubmissionsTab(challenge) {
