@@ -102,6 +102,7 @@ def test_host_opens_a_students_attempt_downloads_the_csv_and_finds_the_room_agai
     page.close()
     again = context.new_page()
     again.goto(server)
+    again.get_by_role("link", name="Rooms", exact=True).click()
     again.get_by_role("link", name="My rooms").click()
     again.locator("table.my-rooms").get_by_role("link", name="Thursday lab").click()
     expect(again).to_have_url(re.compile(f"#/rooms/{room['id']}$"))

@@ -48,7 +48,6 @@ function renderNav(nav) {
       h("a", { href: "#/challenges" }, "Challenges"),
       h("a", { href: "#/leaderboard" }, "Leaderboard"),
       h("a", { href: "#/rooms" }, "Rooms"),
-      h("a", { href: "#/my-rooms" }, "My rooms"),
       h("a", { href: "#/attempts" }, "My attempts"),
       h("a", { href: "#/my-challenges", title: "My challenges: write, import, export" }, "Authoring"),
       user.role === "admin" ? h("a", { href: "#/admin/users" }, "Users") : null,
