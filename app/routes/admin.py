@@ -10,6 +10,7 @@ from app.routes.models import envelope, error_model, register_models, user_model
 from app.models.user import ROLES
 from app.services import fields as f
 from app.services import analytics as analytics_service
+from app.services import analytics_trends
 from app.services import challenges as challenge_service
 from app.services import similarity
 from app.services import users as user_service
@@ -22,8 +23,19 @@ new_user_body = Model("AdminNewUser", {
 })
 password_body = Model("AdminPassword", {"password": fields.String(required=True)})
 role_body = Model("AdminRole", {"role": fields.String(required=True, enum=list(ROLES))})
+trends_model = Model("AnalyticsTrends", {
+    "challenge_id": fields.Integer,
+    "period": fields.String(enum=["hour", "day"], description="hour when the attempts span two days at most"),
+    "acceptance": fields.List(fields.Nested(Model("AcceptancePeriod", {
+        "period_start": fields.String(description="UTC, e.g. 2026-12-01 or 2026-12-01T10:00"),
+        "judged": fields.Integer, "accepted": fields.Integer}))),
+    "execution_ms": fields.List(fields.Nested(Model("ExecutionBin", {
+        "from_ms": fields.Float, "to_ms": fields.Float, "attempts": fields.Integer})),
+        description="10 equal ranges from the fastest to the slowest judged attempt"),
+})
 register_models(ns, new_user_body, password_body, role_body, error_model, envelope("AdminUserEnvelope", user_model),
-                envelope("AdminUserPage", user_model, as_list=True, paginated=True))
+                envelope("AdminUserPage", user_model, as_list=True, paginated=True),
+                envelope("AnalyticsTrendsEnvelope", trends_model))
 
 
 @ns.route("/users")
@@ -89,6 +101,22 @@ class Analytics(AuthResource):
         items = analytics_service.analytics(current_user, query_int("challenge_id", minimum=1),
                                             query_datetime("start"), query_datetime("end"))
         return ok(items)
+
+
+@ns.route("/analytics/trends")
+class AnalyticsTrends(AuthResource):
+    @ns.doc(params={"challenge_id": {"type": "integer", "required": True},
+                    "start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}})
+    @ns.response(200, "One challenge's judged attempts: acceptance per period, execution-time histogram",
+                 ns.models["AnalyticsTrendsEnvelope"])
+    @ns.response(400, "`challenge_id` missing or not an integer, or a malformed time", ns.models["Error"])
+    @ns.response(403, "A player, or another instructor's challenge", ns.models["Error"])
+    @ns.response(404, "No such challenge", ns.models["Error"])
+    def get(self):
+        challenge_id = query_int("challenge_id", minimum=1)
+        if challenge_id is None:
+            raise BadRequest("'challenge_id' is required")
+        return ok(analytics_trends.trends(current_user, challenge_id, query_datetime("start"), query_datetime("end")))
 
 
 @ns.route("/similar-attempts")

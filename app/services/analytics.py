@@ -29,7 +29,7 @@ def visible_challenges(viewer: User, challenge_id: Optional[int]) -> list[Challe
     return list(db.session.execute(query).scalars())
 
 
-def _window(start: Optional[datetime], end: Optional[datetime]) -> list:
+def window_conditions(start: Optional[datetime], end: Optional[datetime]) -> list:
     conditions = []
     if start is not None:
         conditions.append(Attempt.created_at >= start)
@@ -44,7 +44,7 @@ def analytics(viewer: User, challenge_id: Optional[int] = None, start: Optional[
     if not challenges:
         return []
     ids = [c.id for c in challenges]
-    window = _window(start, end)
+    window = window_conditions(start, end)
     case_ids = [tc.id for c in challenges for tc in c.test_cases]
     if window:      # totals cannot be cut by time: aggregate the attempts in the window
         totals, verdicts = scan_totals(ids, window), scan_verdict_counts(ids, window)

@@ -1,6 +1,5 @@
 // A challenge's analytics for its creator and admins: the totals, then four charts: verdicts,
-// acceptance over time, failure rate per test case, execution times. Totals, verdicts and case rates
-// come from the analytics report (all attempts); the two time charts from the newest attempts.
+// acceptance over time, failure rate per test case, execution times (the analytics and trends reports).
 import { api } from "../../api.js";
 import { h, replace } from "../../dom.js";
 import { formatMs } from "../../clock.js";
@@ -8,27 +7,15 @@ import { acceptanceSeries, caseFailureSeries, executionHistogram, verdictSeries 
 import { chartFigure } from "./charts.js";
 import { challengeOrganiserHead } from "./challengeHead.js";
 
-const SAMPLE_PAGES = 5; // × 100 newest attempts for the time charts
-
-async function newestAttempts(challengeId) {
-  const attempts = [];
-  for (let page = 0; page < SAMPLE_PAGES; page += 1) {
-    const { items, meta } = await api.page(`/challenges/${challengeId}/attempts?size=100&page=${page}`);
-    attempts.push(...items);
-    if ((page + 1) * meta.size >= meta.total) return { attempts, total: meta.total };
-  }
-  return { attempts, total: null };
-}
-
 function stat(label, value) {
   return h("div", { class: "stat" }, h("span", { class: "stat-value" }, value), h("span", { class: "muted small" }, label));
 }
 
 export async function analyticsPage(root, { id }, scope) {
   const challenge = await api.get(`/challenges/${Number(id)}`);
-  const [[report], sample] = await Promise.all([api.get(`/admin/analytics?challenge_id=${challenge.id}`), newestAttempts(challenge.id)]);
-  const acceptance = acceptanceSeries(sample.attempts);
-  const sampleNote = sample.total === null ? `the newest ${sample.attempts.length} attempts` : "every attempt";
+  const [[report], trends] = await Promise.all([api.get(`/admin/analytics?challenge_id=${challenge.id}`),
+    api.get(`/admin/analytics/trends?challenge_id=${challenge.id}`)]);
+  const acceptance = acceptanceSeries(trends);
   replace(root,
     challengeOrganiserHead(challenge, "analytics"),
     h("div", { class: "stats" },
@@ -43,6 +30,6 @@ export async function analyticsPage(root, { id }, scope) {
       chartFigure({ title: "Failure rate per test case", kind: "bar", yLabel: "% failed", max: 100,
         ...caseFailureSeries(report, challenge.test_cases) }, scope),
       chartFigure({ title: "Execution time distribution", kind: "bar", yLabel: "attempts", xLabel: "execution time",
-        ...executionHistogram(sample.attempts) }, scope)),
-    h("p", { class: "muted small" }, `Time charts from ${sampleNote}; the rest from all of them.`));
+        ...executionHistogram(trends) }, scope)),
+    h("p", { class: "muted small" }, "Verdicts, acceptance and times count judged attempts; a case's failure rate, every run of it."));
 }

@@ -28,7 +28,7 @@ export function chartFigure({ title, kind, labels, values, xLabel, yLabel, max, 
         animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } },
         scales: {
           x: { title: { display: Boolean(xLabel), text: xLabel } },
-          y: { beginAtZero: true, max, title: { display: Boolean(yLabel), text: yLabel } },
+          y: { beginAtZero: true, max, ticks: { precision: 0 }, title: { display: Boolean(yLabel), text: yLabel } },
         },
       },
     });
