@@ -84,6 +84,7 @@ def test_host_opens_a_students_attempt_downloads_the_csv_and_finds_the_room_agai
     expect(detail.locator(".case")).to_have_count(len(wrong["cases"]))
     expect(detail.locator(".case").first.locator("[data-verdict]")).to_have_attribute("data-verdict", "WRONG_ANSWER")
     expect(detail.get_by_text("(hidden)").first).to_be_visible()   # the host reads hidden cases too
+    expect(detail.locator(".case").first.locator("caption")).to_have_text(["Expected", "Their result"])
     screenshot(page, "room-submissions.png")
 
     # The gradebook as CSV: one row for the student, with the e-mail, the challenge's columns and totals.
@@ -123,6 +124,12 @@ def test_admin_makes_a_user_an_instructor_and_creates_one(server, new_page, play
     rows.first.get_by_role("button", name="Save role").click()
     expect(page.locator("#banner")).to_contain_text("Ivy Promoted is now an instructor")
     assert ivy.call("GET", "/me").json()["data"]["role"] == "instructor"
+
+    rows.first.get_by_role("button", name="Reset password").click()
+    page.get_by_label("New password for Ivy Promoted").fill("reset-by-admin-9")
+    rows.first.get_by_role("button", name="Set").click()
+    expect(page.locator("#banner")).to_contain_text("New password set for Ivy Promoted")
+    assert ApiClient(server).login(ivy.user["email"], "reset-by-admin-9").user["role"] == "instructor"
 
     form = page.locator("form").filter(has=page.get_by_role("heading", name="Create an account"))
     form.get_by_label("Full name").fill("Tess Teacher")

@@ -74,7 +74,7 @@ function createForm() {
   const fields = [field("Full name", { name: "full_name" }), field("E-mail", { name: "email", type: "email" }),
     field("Password", { name: "password", type: "password", autocomplete: "new-password" })];
   const button = h("button", { type: "submit", class: "primary" }, "Create account");
-  const form = h("form", { class: "card", "aria-labelledby": "new-user-title", novalidate: true },
+  const form = h("form", { class: "card new-user", "aria-labelledby": "new-user-title", novalidate: true },
     h("h2", { id: "new-user-title" }, "Create an account"), fields,
     h("label", { class: "field" }, h("span", {}, "Role"), roleSelect("role", "instructor")), button);
   form.addEventListener("submit", (event) => {

@@ -47,7 +47,7 @@ export function submissionList({ path, filters, names }) {
       h("h3", { tabindex: "-1" }, `Attempt #${attempt.id} by ${names.user(attempt.user_id)}`),
       h("p", { class: "muted" }, `${names.challenge(attempt.challenge_id)} · submitted ${formatDateTime(attempt.created_at)}`),
       h("pre", { class: "sql" }, attempt.query),
-      attemptView(attempt));
+      attemptView(attempt, { theirs: true }));
     detail.hidden = false;
     detail.querySelector("h3").focus();
   }
