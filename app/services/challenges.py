@@ -72,7 +72,7 @@ def list_challenges(viewer: User, page: int, size: int, creator_id: Optional[int
                                                            ChallengeBest.first_accepted_at.is_not(None))
         conditions.append(Challenge.id.in_(mine) if solved else Challenge.id.not_in(mine))
     if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = f.substring_pattern(q)
         conditions.append(func.lower(Challenge.name).like(pattern, escape="\\")
                           | func.lower(Challenge.description).like(pattern, escape="\\"))
     total = db.session.execute(db.select(func.count(Challenge.id)).where(*conditions)).scalar_one()

@@ -143,3 +143,8 @@ def optional_datetime(body: dict, name: str) -> Any:
 
 
 MISSING = _MISSING
+
+
+def substring_pattern(text: str) -> str:
+    """A case-insensitive LIKE pattern (use with `escape="\\\\"`) matching `text` literally anywhere."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -12,6 +12,7 @@ import secrets
 from typing import Optional
 
 from flask import current_app
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,6 +23,7 @@ from app.limits import LIMITS
 from app.models import User
 from app.models.user import ROLES
 from app.services import sessions
+from app.services.fields import substring_pattern
 from app.services.login_guard import login_guard
 
 MAX_PASSWORD_CHARS = LIMITS.password_chars
@@ -82,6 +84,31 @@ def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("user not found")
+    return user
+
+
+def search_users(q: Optional[str], role: Optional[str], page: int, size: int) -> tuple[list[User], int]:
+    """The admin's user list: `q` matches name or e-mail anywhere (case-insensitive), newest first."""
+    conditions = []
+    if q:
+        pattern = substring_pattern(q)
+        conditions.append(func.lower(User.full_name).like(pattern, escape="\\")
+                          | func.lower(User.email).like(pattern, escape="\\"))
+    if role is not None:
+        conditions.append(User.role == role)
+    total = db.session.execute(db.select(func.count(User.id)).where(*conditions)).scalar_one()
+    users = db.session.execute(db.select(User).where(*conditions).order_by(User.id.desc())
+                               .limit(size).offset(page * size)).scalars().all()
+    return list(users), total
+
+
+def set_role(user: User, role: str, by: User) -> User:
+    """Changes a user's role; an admin cannot change their own (the last admin could lock everyone out)."""
+    assert role in ROLES
+    if user.id == by.id:
+        raise Conflict("you cannot change your own role")
+    user.role = role
+    db.session.commit()
     return user
 
 

@@ -2,6 +2,10 @@
 import csv
 import io
 import statistics
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Attempt
 
 from tests.helpers import assert_error
 
@@ -133,3 +137,40 @@ def test_leaderboard_csv_export(client, make_user, make_challenge, wait_judged):
         assert rows[1][3].startswith("'=")  # formula neutralised
     json_board = client.get(f"/api/challenges/{cid}/leaderboard", headers=author["headers"]).get_json()["data"]
     assert [e["score"] for e in json_board["entries"]] == [100, 50]
+
+
+def test_trends_count_acceptance_per_period_and_bin_execution_times(app, client, make_user, make_challenge, wait_judged):
+    instructor, other, p1, p2 = make_user("instructor"), make_user("instructor"), make_user(), make_user()
+    cid = make_challenge(instructor)["id"]
+    done = [judged(client, wait_judged, p1, cid, WRONG), judged(client, wait_judged, p1, cid, RIGHT),
+            judged(client, wait_judged, p2, cid, HALF), judged(client, wait_judged, p2, cid, RIGHT)]
+    url = f"/api/admin/analytics/trends?challenge_id={cid}"
+    trends = client.get(url, headers=instructor["headers"]).get_json()["data"]
+    assert trends["challenge_id"] == cid and trends["period"] == "hour"   # all within two days
+    assert sum(p["judged"] for p in trends["acceptance"]) == 4 and sum(p["accepted"] for p in trends["acceptance"]) == 2
+    bins = trends["execution_ms"]
+    times = [a["execution_ms"] for a in done]
+    assert sum(b["attempts"] for b in bins) == 4 and len(bins) in (1, 10)
+    assert abs(bins[0]["from_ms"] - min(times)) < 0.002 and abs(bins[-1]["to_ms"] - max(times)) < 0.002
+    for ms in times:   # every time lies in a range that counts something
+        assert any(b["from_ms"] - 0.002 <= ms <= b["to_ms"] + 0.002 and b["attempts"] for b in bins), (ms, bins)
+
+    # an attempt from last week: a per-day series, oldest first
+    with app.app_context():
+        attempt = db.session.get(Attempt, done[0]["id"])
+        attempt.created_at -= timedelta(days=7)
+        db.session.commit()
+    trends = client.get(url, headers=instructor["headers"]).get_json()["data"]
+    assert trends["period"] == "day" and len(trends["acceptance"]) == 2
+    older, newer = trends["acceptance"]
+    assert older["period_start"] < newer["period_start"] and len(older["period_start"]) == 10
+    assert (older["judged"], older["accepted"], newer["judged"], newer["accepted"]) == (1, 0, 3, 2)
+    windowed = client.get(f"{url}&start={newer['period_start']}", headers=instructor["headers"]).get_json()["data"]
+    assert [p["judged"] for p in windowed["acceptance"]] == [3]
+
+    assert_error(client.get(url, headers=p1["headers"]), 403)
+    assert_error(client.get(url, headers=other["headers"]), 403)
+    assert_error(client.get("/api/admin/analytics/trends", headers=instructor["headers"]), 400)
+    assert_error(client.get("/api/admin/analytics/trends?challenge_id=x", headers=instructor["headers"]), 400)
+    assert_error(client.get(f"{url}&start=yesterday", headers=instructor["headers"]), 400)
+    assert_error(client.get("/api/admin/analytics/trends?challenge_id=999999", headers=instructor["headers"]), 404)

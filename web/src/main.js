@@ -16,6 +16,13 @@ import { roomPage } from "./pages/room/roomPage.js";
 import { challengeEditorPage } from "./pages/authoring/challengeEditor.js";
 import { importPage } from "./pages/authoring/importPage.js";
 import { myChallengesPage } from "./pages/authoring/myChallenges.js";
+import { myRoomsPage } from "./pages/organiser/myRooms.js";
+import { roomSubmissionsPage } from "./pages/organiser/roomSubmissions.js";
+import { challengeSubmissionsPage } from "./pages/organiser/challengeSubmissions.js";
+import { analyticsPage } from "./pages/organiser/analytics.js";
+import { similarityPage } from "./pages/organiser/similarity.js";
+import { usersPage } from "./pages/admin/users.js";
+import { profilePage } from "./pages/profile.js";
 
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
@@ -43,7 +50,8 @@ function renderNav(nav) {
       h("a", { href: "#/rooms" }, "Rooms"),
       h("a", { href: "#/attempts" }, "My attempts"),
       h("a", { href: "#/my-challenges", title: "My challenges: write, import, export" }, "Authoring"),
-      h("span", { class: "who" }, `${user.full_name} (${user.role})`),
+      user.role === "admin" ? h("a", { href: "#/admin/users" }, "Users") : null,
+      h("a", { class: "who", href: "#/profile", title: "Your profile and password" }, `${user.full_name} (${user.role})`),
       h("button", { type: "button", class: "link", onclick: signOut }, "Sign out"),
     ]
     : [h("a", { href: "#/login" }, "Sign in"), h("a", { href: "#/register" }, "Register")]);
@@ -73,12 +81,19 @@ route("/login", loginPage, { open: true });
 route("/register", registerPage, { open: true });
 route("/challenges", challengeListPage);
 route("/challenges/:id", challengePage);
+route("/challenges/:id/submissions", challengeSubmissionsPage);
+route("/challenges/:id/analytics", analyticsPage);
+route("/challenges/:id/similar", similarityPage);
 route("/leaderboard", overallLeaderboardPage);
 route("/attempts", attemptListPage);
 route("/attempts/:id", attemptPage);
 route("/rooms", roomsPage);
 route("/rooms/new", roomsPage);
 route("/rooms/:id", roomPage);
+route("/rooms/:id/submissions", roomSubmissionsPage);
+route("/my-rooms", myRoomsPage);
+route("/profile", profilePage);
+route("/admin/users", usersPage);
 route("/join/:code", joinByLinkPage);
 route("/my-challenges", myChallengesPage);
 route("/my-challenges/new", challengeEditorPage);

@@ -10,15 +10,15 @@ function timeAndCost(item) {
   return `${formatMs(item.execution_ms)} · cost ${formatCost(item.cost)}`;
 }
 
-function caseRow(testCase, index) {
+function caseRow(testCase, index, resultLabel) {
   const expected = parseResult(testCase.expected_result);
   const actual = parseResult(testCase.actual_result);
   const comparison = expected || actual
     ? h("details", { class: "comparison", open: testCase.verdict !== "ACCEPTED" },
-      h("summary", {}, "Expected vs your result"),
+      h("summary", {}, `Expected vs ${resultLabel.toLowerCase()}`),
       h("div", { class: "side-by-side" },
         expected ? resultTable(expected, "Expected") : null,
-        actual ? resultTable(actual, "Your result") : null))
+        actual ? resultTable(actual, resultLabel) : null))
     : null;
   return h("li", { class: "case", dataset: { testCaseId: testCase.test_case_id } },
     h("div", { class: "case-head" },
@@ -30,7 +30,9 @@ function caseRow(testCase, index) {
     comparison);
 }
 
-export function attemptView(attempt) {
+/** `theirs`: an organiser reading someone else's attempt ("Their result" instead of "Your result"). */
+export function attemptView(attempt, { theirs = false } = {}) {
+  const resultLabel = theirs ? "Their result" : "Your result";
   const cases = [...(attempt.cases || [])].sort((a, b) => a.test_case_id - b.test_case_id);
   const total = attempt.total || cases.length;
   const judged = attempt.status === "COMPLETED" ? total : cases.length;
@@ -44,5 +46,5 @@ export function attemptView(attempt) {
         : h("span", { class: "muted" }, `${judged}/${total || "?"} cases judged`)),
     total ? h("progress", { max: total, value: judged, "aria-label": "Cases judged" }) : null,
     attempt.error ? h("p", { class: "error-text" }, attempt.error) : null,
-    h("ol", { class: "cases" }, cases.map(caseRow)));
+    h("ol", { class: "cases" }, cases.map((testCase, index) => caseRow(testCase, index, resultLabel))));
 }

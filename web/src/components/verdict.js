@@ -13,9 +13,17 @@ const LABELS = {
   FAILED: "Judge failed",
 };
 
+/** The judge's verdicts (not statuses), in display order, for filters: [{value, label}]. */
+export const VERDICT_OPTIONS = ["ACCEPTED", "WRONG_ANSWER", "TIME_LIMIT_EXCEEDED", "RUNTIME_ERROR", "OUTPUT_LIMIT_EXCEEDED",
+  "REJECTED"].map((value) => ({ value, label: LABELS[value] }));
+
+export function verdictLabel(key) {
+  return LABELS[key] || key;
+}
+
 export function verdictBadge(verdictOrStatus) {
   const key = verdictOrStatus || "QUEUED";
-  return h("span", { class: `badge verdict-${key.toLowerCase()}`, dataset: { verdict: key } }, LABELS[key] || key);
+  return h("span", { class: `badge verdict-${key.toLowerCase()}`, dataset: { verdict: key } }, verdictLabel(key));
 }
 
 /** An attempt's headline: its verdict once judged, else its status. */

@@ -4,17 +4,11 @@ import { h } from "../dom.js";
 import { formatDateTime, formatMs } from "../clock.js";
 import { navigate } from "../router.js";
 import { attemptView } from "../components/attemptView.js";
+import { challengeNameMap } from "../components/challengeNames.js";
 import { attemptBadge } from "../components/verdict.js";
 import { pager } from "../components/pager.js";
 
 const PAGE_SIZE = 20;
-
-/** id → name for the challenges on the page (one request per distinct challenge). */
-async function challengeNames(ids) {
-  const unique = [...new Set(ids)];
-  const names = await Promise.all(unique.map((id) => api.get(`/challenges/${id}`).then((c) => c.name, () => `#${id}`)));
-  return new Map(unique.map((id, i) => [id, names[i]]));
-}
 
 export async function attemptListPage(root, { query }) {
   const page = Number(query.get("page") || 0);
@@ -22,7 +16,7 @@ export async function attemptListPage(root, { query }) {
   const filter = challengeId ? `&challenge_id=${Number(challengeId)}` : "";
   root.append(h("h1", { tabindex: "-1" }, "Your attempts"));
   const { items, meta } = await api.page(`/attempts?page=${page}&size=${PAGE_SIZE}${filter}`);
-  const names = await challengeNames(items.map((a) => a.challenge_id));
+  const names = await challengeNameMap(items.map((a) => a.challenge_id));
   if (challengeId) {
     root.append(h("p", {}, `Only "${names.get(Number(challengeId)) || `challenge ${challengeId}`}". `, h("a", { href: "#/attempts" }, "Show all")));
   }

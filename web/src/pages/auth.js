@@ -5,7 +5,8 @@ import { navigate } from "../router.js";
 import { busy, showError } from "../notices.js";
 import { saveSession } from "../session.js";
 
-function field(label, attrs) {
+/** A required labelled input (the sign-in, register and password forms). */
+export function field(label, attrs) {
   return h("label", { class: "field" }, h("span", {}, label), h("input", { required: true, ...attrs }));
 }
 

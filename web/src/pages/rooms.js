@@ -66,7 +66,8 @@ async function createForm() {
 }
 
 export async function roomsPage(root) {
-  root.append(h("h1", { tabindex: "-1" }, "Rooms"),
+  root.append(h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Rooms"),
+    h("a", { class: "button secondary", href: "#/my-rooms", title: "Rooms you host or played, live and past" }, "My rooms")),
     h("p", {}, "Play a live duel, or host a tournament: share the join code, wait in the lobby, and race on the same challenges against the clock."));
   const columns = h("div", { class: "two-columns" }, joinForm());
   root.append(columns);

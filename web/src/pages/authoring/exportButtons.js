@@ -1,21 +1,10 @@
-// Export as YAML: the API needs the token, so the file is fetched with it and handed to the
-// browser as an object URL behind a temporary download link.
-import { api } from "../../api.js";
+// Export as YAML (fetched with the token, see download.js).
 import { h } from "../../dom.js";
 import { busy } from "../../notices.js";
+import { downloadFile } from "../../download.js";
 
-function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = h("a", { href: url, download: filename, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-async function exportYaml(query) {
-  const { blob } = await api.download(`/challenges/export?${query}&format=yaml`, "application/yaml");
-  saveBlob(blob, "problem-set.yaml");
+function exportYaml(query) {
+  return downloadFile(`/challenges/export?${query}&format=yaml`, "application/yaml", "problem-set.yaml");
 }
 
 /** "Export selected" (the ids `selectedIds()` returns) and "Export all mine" buttons. */

@@ -33,6 +33,7 @@ function deleteControl(challenge, row) {
   const idle = () => replace(cell,
     h("a", { href: `#/my-challenges/${challenge.id}/edit` }, "Edit"), " · ",
     h("a", { href: `#/my-challenges/new?from=${challenge.id}` }, "Duplicate"), " · ",
+    h("a", { href: `#/challenges/${challenge.id}/submissions` }, "Submissions"), " · ",
     h("button", { type: "button", class: "link danger", onclick: ask }, "Delete"));
   idle();
   return cell;
